@@ -1,0 +1,50 @@
+"""SQLAlchemy models of SIJ Desk (installed as ``sijdesk.models``)."""
+
+from __future__ import annotations
+
+from sijdesk.models.audit import AuditEvent
+from sijdesk.models.base import NAMING_CONVENTION, Base, utcnow
+from sijdesk.models.clinical import (
+    EVENT_CLASSES,
+    Assessment,
+    Consult,
+    Decline,
+    Episode,
+    GeneratedDocument,
+    Injection,
+    MedicationCourse,
+    Note,
+    OutcomeMeasure,
+    PathwayDecision,
+    Procedure,
+    TherapySession,
+    TimelineEvent,
+)
+from sijdesk.models.people import ROLES, SEXES, ClinicSettings, Patient, PatientNameToken, User
+
+__all__ = [
+    "EVENT_CLASSES",
+    "NAMING_CONVENTION",
+    "ROLES",
+    "SEXES",
+    "Assessment",
+    "AuditEvent",
+    "Base",
+    "ClinicSettings",
+    "Consult",
+    "Decline",
+    "Episode",
+    "GeneratedDocument",
+    "Injection",
+    "MedicationCourse",
+    "Note",
+    "OutcomeMeasure",
+    "PathwayDecision",
+    "Patient",
+    "PatientNameToken",
+    "Procedure",
+    "TherapySession",
+    "TimelineEvent",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,26 @@
+"""The audit trail: who did what to which record, when. Append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sijdesk.models.base import Base, UTCDateTime, utcnow
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_patient", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column()
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,257 @@
+"""Episodes of care and the events on their timeline.
+
+Every event is one row of ``timeline_event`` plus one row of its kind's own
+table (joined-table inheritance). Event rows are written once and never
+updated: an amendment is a new row whose ``replaces_id`` points to the
+version it replaces (unique, so a version is amended at most once and the
+history is a simple chain) and whose ``root_id`` names the first version.
+The current version of an event is the one nothing replaces. Removing an
+event is an amendment with ``entered_in_error`` set.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sijdesk.models.base import Base, CreatedMixin, UTCDateTime
+
+SIDES = ("left", "right", "bilateral", "unknown")
+EPISODE_STATUSES = ("open", "closed")
+
+
+class Episode(CreatedMixin, Base):
+    """A course of care for one SIJ complaint."""
+
+    __tablename__ = "episode"
+    __table_args__ = (
+        CheckConstraint("side IN ('left', 'right', 'bilateral', 'unknown')", name="side"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    side: Mapped[str] = mapped_column(String(16))
+    onset_date: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closing_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    patient = relationship("Patient", back_populates="episodes")
+
+
+class TimelineEvent(CreatedMixin, Base):
+    __tablename__ = "timeline_event"
+    __table_args__ = (Index("ix_timeline_event_episode_date", "episode_id", "event_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    event_date: Mapped[date] = mapped_column(Date)
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_event.id"), index=True)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_event.id"), unique=True)
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
+    entered_in_error: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "event"}
+
+
+def _event_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("timeline_event.id"), primary_key=True)
+
+
+class Assessment(TimelineEvent):
+    __tablename__ = "assessment"
+    __mapper_args__ = {"polymorphic_identity": "assessment"}
+
+    id: Mapped[int] = _event_fk()
+    pain_region: Mapped[str | None] = mapped_column(String(16))
+    pain_sites: Mapped[list[str]] = mapped_column(JSON, default=list)
+    functional: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Laslett cluster: True reproduces familiar pain, False does not, None not done.
+    distraction: Mapped[bool | None] = mapped_column(Boolean)
+    thigh_thrust: Mapped[bool | None] = mapped_column(Boolean)
+    compression: Mapped[bool | None] = mapped_column(Boolean)
+    sacral_thrust: Mapped[bool | None] = mapped_column(Boolean)
+    gaenslen_left: Mapped[bool | None] = mapped_column(Boolean)
+    gaenslen_right: Mapped[bool | None] = mapped_column(Boolean)
+    fortin_finger: Mapped[bool | None] = mapped_column(Boolean)
+    red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inflammatory: Mapped[list[str]] = mapped_column(JSON, default=list)
+    symptoms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    nsaid_cautions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    nicotine: Mapped[bool | None] = mapped_column(Boolean)
+    findings: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutcomeMeasure(TimelineEvent):
+    """NRS and/or ODI on one day. ODI is stored as section scores only."""
+
+    __tablename__ = "outcome_measure"
+    __mapper_args__ = {"polymorphic_identity": "outcome"}
+    __table_args__ = (CheckConstraint("nrs IS NULL OR (nrs BETWEEN 0 AND 10)", name="nrs_range"),)
+
+    id: Mapped[int] = _event_fk()
+    nrs: Mapped[int | None] = mapped_column(Integer)
+    # Ten section scores 0-5, None for an unanswered section; None = ODI not taken.
+    odi_items: Mapped[list[int | None] | None] = mapped_column(JSON)
+
+
+class TherapySession(TimelineEvent):
+    __tablename__ = "therapy_session"
+    __mapper_args__ = {"polymorphic_identity": "therapy"}
+
+    id: Mapped[int] = _event_fk()
+    components: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    # good / partial / none, or None when not judged at this session.
+    response: Mapped[str | None] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Injection(TimelineEvent):
+    __tablename__ = "injection"
+    __mapper_args__ = {"polymorphic_identity": "injection"}
+    __table_args__ = (
+        CheckConstraint("purpose IN ('diagnostic', 'therapeutic')", name="purpose"),
+        CheckConstraint(
+            "relief_percent IS NULL OR (relief_percent BETWEEN 0 AND 100)", name="relief_range"
+        ),
+    )
+
+    id: Mapped[int] = _event_fk()
+    purpose: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(16))
+    agent: Mapped[str] = mapped_column(String(200), default="")
+    image_guidance: Mapped[str] = mapped_column(String(32), default="fluoroscopy")
+    pain_before: Mapped[int | None] = mapped_column(Integer)
+    pain_after: Mapped[int | None] = mapped_column(Integer)
+    relief_percent: Mapped[float | None] = mapped_column(Float)
+    relief_weeks: Mapped[float | None] = mapped_column(Float)
+    performed_by: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class MedicationCourse(TimelineEvent):
+    """event_date is the start of the course."""
+
+    __tablename__ = "medication_course"
+    __mapper_args__ = {"polymorphic_identity": "medication"}
+
+    id: Mapped[int] = _event_fk()
+    category: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    stop_date: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    cautions: Mapped[str] = mapped_column(Text, default="")
+
+
+class Consult(TimelineEvent):
+    """A specialist consultation (surgical or rheumatology) and its outcome."""
+
+    __tablename__ = "consult"
+    __mapper_args__ = {"polymorphic_identity": "consult"}
+
+    id: Mapped[int] = _event_fk()
+    specialty: Mapped[str] = mapped_column(String(32))
+    clinician: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    # Rheumatology: True when inflammatory disease was excluded.
+    inflammatory_disease_excluded: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Procedure(TimelineEvent):
+    __tablename__ = "procedure"
+    __mapper_args__ = {"polymorphic_identity": "procedure"}
+
+    id: Mapped[int] = _event_fk()
+    procedure: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(16))
+    surgeon: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Decline(TimelineEvent):
+    """The patient declined a treatment the pathway might offer."""
+
+    __tablename__ = "patient_decline"
+    __mapper_args__ = {"polymorphic_identity": "decline"}
+
+    id: Mapped[int] = _event_fk()
+    treatment: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Note(TimelineEvent):
+    __tablename__ = "clinical_note"
+    __mapper_args__ = {"polymorphic_identity": "note"}
+
+    id: Mapped[int] = _event_fk()
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PathwayDecision(TimelineEvent):
+    """What the clinician did with the pathway's advice, with a snapshot of it."""
+
+    __tablename__ = "pathway_decision"
+    __mapper_args__ = {"polymorphic_identity": "decision"}
+    __table_args__ = (CheckConstraint("decision IN ('accepted', 'overridden')", name="decision"),)
+
+    id: Mapped[int] = _event_fk()
+    decision: Mapped[str] = mapped_column(String(16))
+    advised_step: Mapped[str | None] = mapped_column(String(32))
+    chosen_step: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    pathway_version: Mapped[str] = mapped_column(String(32))
+    facts_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    advice_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GeneratedDocument(TimelineEvent):
+    """A letter, care plan or handout that was generated for this episode."""
+
+    __tablename__ = "generated_document"
+    __mapper_args__ = {"polymorphic_identity": "document"}
+
+    id: Mapped[int] = _event_fk()
+    document_kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Everything needed to regenerate the same document, and the PDF itself.
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pdf: Mapped[bytes | None] = mapped_column()
+
+
+EVENT_CLASSES: dict[str, type[TimelineEvent]] = {
+    cls.__mapper_args__["polymorphic_identity"]: cls
+    for cls in (
+        Assessment,
+        OutcomeMeasure,
+        TherapySession,
+        Injection,
+        MedicationCourse,
+        Consult,
+        Procedure,
+        Decline,
+        Note,
+        PathwayDecision,
+        GeneratedDocument,
+    )
+}

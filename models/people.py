@@ -1,0 +1,121 @@
+"""Users, clinic settings and patients (demographics)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sijdesk.models.base import Base, UTCDateTime, utcnow
+
+ROLES = ("admin", "clinician", "reception")
+SEXES = ("female", "male", "other", "unknown")
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'clinician', 'reception')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    # Letters print these under the signature.
+    credentials: Mapped[str | None] = mapped_column(String(200))
+    # argon2 hash; set by the sign-in feature, NULL until then.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClinicSettings(Base):
+    """One row (id 1): letterhead and clinic-wide choices."""
+
+    __tablename__ = "clinic_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    clinic_name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    logo_png: Mapped[bytes | None] = mapped_column()
+    page_size: Mapped[str] = mapped_column(String(16), default="A4")
+    date_format: Mapped[str] = mapped_column(String(32), default="iso")
+    # The clinic's own pathway thresholds, {name: value}; empty = shipped defaults.
+    pathway_thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    next_record_number: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    __table_args__ = (
+        CheckConstraint("sex IN ('female', 'male', 'other', 'unknown')", name="sex"),
+        # Duplicate check and date-of-birth search.
+        Index("ix_patient_dob_names", "date_of_birth", "family_key", "given_key"),
+        # Sorted list in SQL: by family then given name.
+        Index("ix_patient_sort", "archived", "family_key", "given_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_number: Mapped[str] = mapped_column(String(32), unique=True)
+    given_names: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(16), default="unknown")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    referring_practitioner: Mapped[str] = mapped_column(String(200), default="")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Accent- and case-folded copies kept by the service for search and sorting.
+    family_key: Mapped[str] = mapped_column(String(200))
+    given_key: Mapped[str] = mapped_column(String(200))
+    phone_digits: Mapped[str] = mapped_column(String(64), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    episodes: Mapped[list[Episode]] = relationship(  # noqa: F821
+        back_populates="patient", order_by="Episode.onset_date"
+    )
+    name_tokens: Mapped[list[PatientNameToken]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_names}"
+
+
+class PatientNameToken(Base):
+    """One folded word of a patient's names, for indexed prefix search.
+
+    ``LIKE '%x%'`` scans every row; a prefix range on this indexed column
+    (``token >= 'nguy' AND token < 'nguz'``) stays fast on 100,000 patients
+    and works the same on SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "patient_name_token"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+    __table_args__ = (Index("ix_patient_name_token_token", "token", "patient_id"),)

@@ -1,0 +1,165 @@
+"""Engines and sessions for the embedded SQLite file (or a database URL).
+
+SQLite is opened so that a record confirmed saved survives a power cut and
+two workstations' programs do not trip over each other:
+
+- ``foreign_keys=ON``, ``journal_mode=WAL``, ``synchronous=FULL`` and a
+  busy timeout on every connection;
+- the pysqlite driver's own transaction handling is switched off and
+  SQLAlchemy emits ``BEGIN`` itself, so a transaction really starts at its
+  first statement (reads included) instead of at the first write, as the
+  SQLAlchemy SQLite dialect documentation describes. Write transactions use
+  ``BEGIN IMMEDIATE`` to take the write lock up front rather than failing
+  half-way when another writer got there first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sijdesk.errors import EnvironmentProblem
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+DATABASE_URL_ENV = "SIJDESK_DATABASE_URL"
+
+
+def resolve_database_url(db_path: str | os.PathLike[str] | None = None) -> str:
+    """``--db PATH`` wins, then ``SIJDESK_DATABASE_URL``, then the per-user default file."""
+    if db_path:
+        return f"sqlite:///{Path(db_path).expanduser().resolve()}"
+    env = os.environ.get(DATABASE_URL_ENV)
+    if env:
+        return env
+    from sijdesk.paths import default_database_path
+
+    return f"sqlite:///{default_database_path()}"
+
+
+def _install_sqlite_behaviour(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_app_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            parent = Path(database).parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise EnvironmentProblem(
+                    f"Cannot create the folder for the clinic database ({parent}): {exc.strerror}."
+                ) from exc
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_behaviour(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def describe_db_error(exc: DBAPIError) -> str:
+    """Turn a driver error about the environment into a sentence a clinic can act on."""
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return (
+            "The clinic database is busy: another SIJ Desk window or workstation is saving. "
+            "Nothing was lost; try again in a moment."
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return "The disk is full, so nothing could be saved. Free some space and try again."
+    if "readonly" in text or "read-only" in text:
+        return (
+            "The clinic database is read-only here. Ask the administrator for write access "
+            "to the database file and its folder."
+        )
+    if "malformed" in text or "not a database" in text:
+        return (
+            "The clinic database file is damaged or is not an SIJ Desk database. Restore the "
+            "latest backup or contact support; nothing was changed."
+        )
+    if "unable to open" in text:
+        return "The clinic database file cannot be opened. Check that its folder exists."
+    return f"The database reported a problem: {exc.orig or exc}"
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError)
+
+
+@dataclass
+class Database:
+    """An opened, migrated clinic database with its session factories."""
+
+    url: str
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
+        write_engine = (
+            self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            if self.engine.dialect.name == "sqlite"
+            else self.engine
+        )
+        self._write = sessionmaker(bind=write_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        return Path(database) if database and database != ":memory:" else None
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any error."""
+        with self._translate_errors(), self._write.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """One read transaction: a consistent snapshot for all its queries."""
+        with self._translate_errors(), self._read.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            log.warning("database problem: %s", exc)
+            raise EnvironmentProblem(describe_db_error(exc)) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()

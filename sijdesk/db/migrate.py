@@ -1,0 +1,150 @@
+"""Open a clinic database: check its schema version, back it up, migrate it.
+
+- A database whose schema revision this release does not know was written
+  by a newer SIJ Desk: it is refused with a plain message and not touched.
+- An older one is first copied with SQLite's online backup API, then
+  upgraded with Alembic inside one transaction, so a failed upgrade leaves
+  the file exactly as it was.
+- A new (empty) file is created at the newest schema.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
+
+from sijdesk.db.engine import Database, create_app_engine, describe_db_error, resolve_database_url
+from sijdesk.errors import EnvironmentProblem, SchemaTooNew
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("sijdesk.db") / "migrations"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def backup_sqlite(source: Path, destination: Path) -> Path:
+    """Consistent copy of a live SQLite file (WAL included) with the backup API."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(destination)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return destination
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    """Upgrade in one transaction. On SQLite, foreign keys are switched off for
+    the duration (batch mode rebuilds tables) and checked before commit."""
+    engine = database.engine
+    with engine.connect() as connection:
+        if database.is_sqlite:
+            # Must happen outside a transaction, where SQLite ignores it; the
+            # DBAPI connection is in autocommit mode (see engine.py).
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if database.is_sqlite:
+                    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if problems:
+                        raise EnvironmentProblem(
+                            "The database upgrade found broken links between records and was "
+                            "undone; nothing was changed. Contact support with the log file."
+                        )
+        finally:
+            if database.is_sqlite:
+                # Never hand a connection with foreign keys off back to the pool.
+                connection.invalidate()
+
+
+def open_database(url_or_path: str | None = None, *, backup_folder: Path | None = None) -> Database:
+    """Open (creating or upgrading as needed) and return the clinic database.
+
+    ``url_or_path`` is a SQLAlchemy URL or a file path; None means
+    ``SIJDESK_DATABASE_URL`` or the per-user default file.
+    """
+    if url_or_path and "://" in url_or_path:
+        url = url_or_path
+    else:
+        url = resolve_database_url(url_or_path)
+    engine = create_app_engine(url)
+    database = Database(url=url, engine=engine)
+    try:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+            has_other_tables = bool(inspect(connection).get_table_names())
+    except OperationalError as exc:
+        engine.dispose()
+        raise EnvironmentProblem(describe_db_error(exc)) from exc
+
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    if current is None and has_other_tables:
+        engine.dispose()
+        raise EnvironmentProblem(
+            f"{database.path or url} is not an SIJ Desk database; it was left untouched."
+        )
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        engine.dispose()
+        raise SchemaTooNew(
+            "This clinic database was saved by a newer version of SIJ Desk "
+            f"(schema {current}). Install that version or newer to open it; "
+            "the database was not changed."
+        )
+    if current == head:
+        return database
+
+    if current is not None and database.path is not None:
+        from sijdesk.paths import backup_dir
+
+        folder = backup_folder or backup_dir()
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = folder / f"{database.path.stem}-before-upgrade-{current}-{stamp}.sqlite3"
+        try:
+            backup_sqlite(database.path, target)
+        except (sqlite3.Error, OSError) as exc:
+            engine.dispose()
+            raise EnvironmentProblem(
+                f"Could not back up the database before upgrading it ({exc}); "
+                "it was not changed. Free some disk space and try again."
+            ) from exc
+        log.info("backed up %s to %s before upgrading from %s", database.path, target, current)
+
+    log.info("migrating database from %s to %s", current, head)
+    try:
+        upgrade(database)
+    except OperationalError as exc:
+        engine.dispose()
+        raise EnvironmentProblem(describe_db_error(exc)) from exc
+    return database

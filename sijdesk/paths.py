@@ -1,0 +1,39 @@
+"""Where SIJ Desk keeps its files (platformdirs), overridable for tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "SIJDesk"
+APP_AUTHOR = "SIJDesk"
+
+
+def data_dir() -> Path:
+    """The per-user data folder; ``SIJDESK_HOME`` overrides it (tests, portable installs)."""
+    override = os.environ.get("SIJDESK_HOME")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_database_path() -> Path:
+    return data_dir() / "clinic.sqlite3"
+
+
+def log_dir() -> Path:
+    path = data_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_file() -> Path:
+    return log_dir() / "sijdesk.log"
+
+
+def backup_dir() -> Path:
+    path = data_dir() / "backups"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

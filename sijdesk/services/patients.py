@@ -1,0 +1,383 @@
+"""Registering, finding, editing and archiving patients (demographics only)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from sijdesk.errors import DuplicatePatient, NotFound
+from sijdesk.models import ClinicSettings, Patient, PatientNameToken, utcnow
+from sijdesk.services.context import ALL_ROLES, ServiceBase
+from sijdesk.services.text import digits, fold, prefix_upper_bound, words
+from sijdesk.services.validation import Checker, parse_date
+
+SEXES = ("female", "male", "other", "unknown")
+EDITABLE_FIELDS = (
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "referring_practitioner",
+)
+SORT_KEYS = ("name", "date_of_birth", "record_number")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """One row of the patient list."""
+
+    id: int
+    record_number: str
+    family_name: str
+    given_names: str
+    date_of_birth: date
+    sex: str
+    phone: str
+    archived: bool
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_names}"
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.date_of_birth, day)
+
+
+@dataclass(frozen=True)
+class PatientDetails(PatientSummary):
+    email: str
+    address: str
+    referring_practitioner: str
+    created_at: datetime
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _summary(p: Patient) -> PatientSummary:
+    return PatientSummary(
+        p.id,
+        p.record_number,
+        p.family_name,
+        p.given_names,
+        p.date_of_birth,
+        p.sex,
+        p.phone,
+        p.archived,
+    )
+
+
+def _details(p: Patient) -> PatientDetails:
+    return PatientDetails(
+        p.id,
+        p.record_number,
+        p.family_name,
+        p.given_names,
+        p.date_of_birth,
+        p.sex,
+        p.phone,
+        p.archived,
+        p.email,
+        p.address,
+        p.referring_practitioner,
+        p.created_at,
+    )
+
+
+def name_tokens(given_names: str, family_name: str) -> set[str]:
+    return set(words(given_names)) | set(words(family_name))
+
+
+def search_condition(query: str):
+    """SQL condition for the search box: every word of the query must match.
+
+    A date (2026-11-02, 02/11/2026 or 02.11.2026, day first) matches the date of
+    birth; a word of digits matches a record number (with or without leading
+    zeros) or part of a phone number; any other word is the start of one of the
+    patient's names, accent- and case-insensitive.
+    """
+    query = query.strip()
+    if not query:
+        return None
+    day = _query_date(query)
+    if day is not None:
+        return Patient.date_of_birth == day
+    conditions = []
+    for word in query.split():
+        number = digits(word)
+        if number and len(number) == len(word.strip("+()-")):
+            options = [
+                Patient.record_number == number.zfill(6),
+                and_(
+                    Patient.record_number >= number,
+                    Patient.record_number < prefix_upper_bound(number),
+                ),
+            ]
+            if len(number) >= 3:
+                options.append(Patient.phone_digits.contains(number, autoescape=True))
+            conditions.append(or_(*options))
+            continue
+        for token in words(word):
+            conditions.append(
+                exists().where(
+                    PatientNameToken.patient_id == Patient.id,
+                    PatientNameToken.token >= token,
+                    PatientNameToken.token < prefix_upper_bound(token),
+                )
+            )
+    return and_(*conditions) if conditions else None
+
+
+def _query_date(text: str) -> date | None:
+    iso = parse_date(text)
+    if iso is not None:
+        return iso
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+class PatientService(ServiceBase):
+    """Use cases on patients. Every role may use them (reception registers)."""
+
+    # -- reading -----------------------------------------------------------------
+
+    def _select(self, query: str, include_archived: bool):
+        stmt = select(Patient)
+        condition = search_condition(query)
+        if condition is not None:
+            stmt = stmt.where(condition)
+        if not include_archived:
+            stmt = stmt.where(Patient.archived.is_(False))
+        return stmt
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        include_archived: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        sort: str = "name",
+        descending: bool = False,
+    ) -> list[PatientSummary]:
+        """Matching patients, sorted in SQL; all matches unless ``limit`` is given."""
+        self.require(ALL_ROLES, "look up patients")
+        if sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {sort!r}")
+        columns = {
+            "name": (Patient.family_key, Patient.given_key, Patient.id),
+            "date_of_birth": (Patient.date_of_birth, Patient.family_key, Patient.id),
+            "record_number": (Patient.record_number,),
+        }[sort]
+        order = [c.desc() for c in columns] if descending else list(columns)
+        stmt = self._select(query, include_archived).order_by(*order).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.db.read() as session:
+            return [_summary(p) for p in session.scalars(stmt)]
+
+    def count(self, query: str = "", *, include_archived: bool = False) -> int:
+        self.require(ALL_ROLES, "look up patients")
+        inner = self._select(query, include_archived).with_only_columns(Patient.id)
+        with self.db.read() as session:
+            return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+
+    def get(self, patient_id: int) -> PatientDetails:
+        with self.db.read() as session:
+            return _details(self._load(session, patient_id))
+
+    def get_by_record_number(self, record_number: str) -> PatientDetails:
+        with self.db.read() as session:
+            patient = session.scalar(
+                select(Patient).where(Patient.record_number == record_number.strip())
+            )
+            if patient is None:
+                raise NotFound(f"No patient has record number {record_number}.")
+            return _details(patient)
+
+    def _load(self, session: Session, patient_id: int) -> Patient:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise NotFound(f"No patient with id {patient_id}.")
+        return patient
+
+    # -- writing -----------------------------------------------------------------
+
+    def _check(self, data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+        checker = Checker(data, today=self.today())
+        checker.reject_unknown(EDITABLE_FIELDS)
+        for field in ("given_names", "family_name"):
+            if not partial or field in data:
+                checker.text(field, required=True, max_length=200)
+        if not partial or "date_of_birth" in data:
+            born = checker.date("date_of_birth", required=True)
+            if born is not None and born < date(self.today().year - 130, 1, 1):
+                checker.fail("date_of_birth", "is more than 130 years ago; check the year")
+        if not partial or "sex" in data:
+            checker.choice("sex", SEXES)
+            if checker.clean.get("sex") is None and "sex" not in checker.errors:
+                checker.clean["sex"] = "unknown"
+        for field in ("phone", "email", "address", "referring_practitioner"):
+            if not partial or field in data:
+                checker.text(field, max_length=200 if field != "address" else 1000)
+        if checker.clean.get("phone") and len(digits(checker.clean["phone"])) < 3:
+            checker.fail("phone", "must contain a telephone number")
+        if checker.clean.get("email") and not _EMAIL.match(checker.clean["email"]):
+            checker.fail("email", "is not an e-mail address")
+        checker.raise_if_errors()
+        return checker.clean
+
+    def _duplicates(
+        self, session: Session, given: str, family: str, born: date, exclude: int | None = None
+    ) -> list[str]:
+        stmt = select(Patient.record_number).where(
+            Patient.family_key == fold(family),
+            Patient.given_key == fold(given),
+            Patient.date_of_birth == born,
+        )
+        if exclude is not None:
+            stmt = stmt.where(Patient.id != exclude)
+        return list(session.scalars(stmt))
+
+    def register(self, data: Mapping[str, Any], *, allow_duplicate: bool = False) -> PatientDetails:
+        """Register a new patient with a generated record number.
+
+        Raises DuplicatePatient when a patient with the same names and date of
+        birth exists, unless the caller confirms with ``allow_duplicate``.
+        """
+        self.require(ALL_ROLES, "register patients")
+        clean = self._check(data, partial=False)
+        with self.db.write() as session:
+            if not allow_duplicate:
+                matches = self._duplicates(
+                    session, clean["given_names"], clean["family_name"], clean["date_of_birth"]
+                )
+                if matches:
+                    raise DuplicatePatient(matches)
+            number = (
+                session.execute(
+                    update(ClinicSettings)
+                    .where(ClinicSettings.id == 1)
+                    .values(next_record_number=ClinicSettings.next_record_number + 1)
+                    .returning(ClinicSettings.next_record_number)
+                ).scalar_one()
+                - 1
+            )
+            patient = Patient(
+                record_number=f"{number:06d}",
+                created_by_id=self.actor.id,
+                **clean,
+                **self._keys(clean),
+            )
+            patient.name_tokens = [
+                PatientNameToken(token=t)
+                for t in name_tokens(clean["given_names"], clean["family_name"])
+            ]
+            session.add(patient)
+            session.flush()
+            self.audit(
+                session,
+                "register",
+                "patient",
+                patient.id,
+                patient_id=patient.id,
+                summary=f"registered {patient.record_number}",
+            )
+            return _details(patient)
+
+    @staticmethod
+    def _keys(clean: Mapping[str, Any]) -> dict[str, str]:
+        return {
+            "family_key": fold(clean["family_name"]),
+            "given_key": fold(clean["given_names"]),
+            "phone_digits": digits(clean.get("phone") or ""),
+        }
+
+    def update(
+        self, patient_id: int, changes: Mapping[str, Any], *, allow_duplicate: bool = False
+    ) -> PatientDetails:
+        """Change demographics; the old and new values go to the audit trail."""
+        self.require(ALL_ROLES, "edit patients")
+        clean = self._check(changes, partial=True)
+        with self.db.write() as session:
+            patient = self._load(session, patient_id)
+            before = {f: getattr(patient, f) for f in clean}
+            merged = {f: getattr(patient, f) for f in EDITABLE_FIELDS} | clean
+            if not allow_duplicate and {"given_names", "family_name", "date_of_birth"} & set(clean):
+                matches = self._duplicates(
+                    session,
+                    merged["given_names"],
+                    merged["family_name"],
+                    merged["date_of_birth"],
+                    exclude=patient.id,
+                )
+                if matches:
+                    raise DuplicatePatient(matches)
+            changed = {f: v for f, v in clean.items() if before[f] != v}
+            if not changed:
+                return _details(patient)
+            for field, value in changed.items():
+                setattr(patient, field, value)
+            for field, value in self._keys(merged).items():
+                setattr(patient, field, value)
+            patient.name_tokens = [
+                PatientNameToken(token=t)
+                for t in name_tokens(merged["given_names"], merged["family_name"])
+            ]
+            patient.updated_at = utcnow()
+            patient.updated_by_id = self.actor.id
+            self.audit(
+                session,
+                "update",
+                "patient",
+                patient.id,
+                patient_id=patient.id,
+                summary="changed " + ", ".join(sorted(changed)),
+                details={
+                    "before": {f: _jsonable(before[f]) for f in changed},
+                    "after": {f: _jsonable(v) for f, v in changed.items()},
+                },
+            )
+            session.flush()
+            return _details(patient)
+
+    def set_archived(self, patient_id: int, archived: bool, *, reason: str = "") -> PatientDetails:
+        """Archive (hide from the list) or restore a patient; nothing is deleted."""
+        self.require(ALL_ROLES, "archive patients")
+        with self.db.write() as session:
+            patient = self._load(session, patient_id)
+            if patient.archived != archived:
+                patient.archived = archived
+                patient.updated_at = utcnow()
+                patient.updated_by_id = self.actor.id
+                self.audit(
+                    session,
+                    "archive" if archived else "unarchive",
+                    "patient",
+                    patient.id,
+                    patient_id=patient.id,
+                    summary=reason,
+                )
+            return _details(patient)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
