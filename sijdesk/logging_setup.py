@@ -9,6 +9,18 @@ import sys
 _configured = False
 
 
+class _NoTracebackFormatter(logging.Formatter):
+    """For the terminal: the message only; tracebacks belong in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
 def _file_handler() -> logging.Handler | None:
     from sijdesk.paths import log_file
 
@@ -37,5 +49,5 @@ def configure_cli_logging(level: int = logging.INFO) -> None:
         root.addHandler(handler)
     stderr = logging.StreamHandler(sys.stderr)
     stderr.setLevel(logging.WARNING)
-    stderr.setFormatter(logging.Formatter("sijdesk: %(levelname)s: %(message)s"))
+    stderr.setFormatter(_NoTracebackFormatter("sijdesk: %(levelname)s: %(message)s"))
     root.addHandler(stderr)

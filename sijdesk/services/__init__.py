@@ -16,6 +16,7 @@ from sijdesk.db.engine import Database
 from sijdesk.db.migrate import open_database
 from sijdesk.services.context import Actor, load_actor
 from sijdesk.services.episodes import EpisodeService, EpisodeView
+from sijdesk.services.pathway_service import Alert, EpisodeAdvice, PathwayService
 from sijdesk.services.patients import PatientDetails, PatientService, PatientSummary
 from sijdesk.services.timeline import TimelineEntry, TimelineService
 
@@ -32,6 +33,7 @@ class Clinic:
         self.patients = PatientService(db, actor, clock=clock)
         self.episodes = EpisodeService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock)
+        self.pathway = PathwayService(db, actor, clock=clock)
 
     @classmethod
     def open(
@@ -54,6 +56,9 @@ class Clinic:
             raise
         return cls(db, actor, clock=clock)
 
+    def today(self) -> date:
+        return self.clock()
+
     def as_user(self, username: str) -> Clinic:
         with self.db.read() as session:
             actor = load_actor(session, username)
@@ -65,6 +70,8 @@ class Clinic:
 
 __all__ = [
     "Actor",
+    "Alert",
+    "EpisodeAdvice",
     "Clinic",
     "EpisodeView",
     "PatientDetails",

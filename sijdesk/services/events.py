@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sijdesk import pathway
+from sijdesk.pathway import scores as pathway_scores
 from sijdesk.pathway import vocab
 from sijdesk.services.validation import Checker
 
@@ -151,12 +151,12 @@ def _summarize_outcome(d: Mapping[str, Any]) -> str:
         parts.append(f"NRS {d['nrs']}/10")
     items = d.get("odi_items")
     if items:
-        percent = pathway.odi_percent(tuple(items))
+        percent = pathway_scores.odi_percent(tuple(items))
         if percent is None:
             unanswered = sum(1 for i in items if i is None)
             parts.append(f"ODI not scored ({unanswered} sections unanswered)")
         else:
-            parts.append(f"ODI {percent:.1f} % ({_words(pathway.odi_band(percent))})")
+            parts.append(f"ODI {percent:.1f} % ({_words(pathway_scores.odi_band(percent))})")
     return " · ".join(parts)
 
 

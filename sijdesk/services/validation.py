@@ -6,6 +6,7 @@ is written unless every field passes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -177,15 +178,11 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None
-        return value
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
         try:
             number = float(value.replace(",", "."))
         except ValueError:
             return None
-        if number != number or number in (float("inf"), float("-inf")):
-            return None
-        return number
+        return number if math.isfinite(number) else None
     return None

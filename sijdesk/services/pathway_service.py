@@ -1,0 +1,349 @@
+"""From an episode's record to pathway advice, and the clinician's decision on it.
+
+CLINICAL.md §4 says how the facts are read from the record; the choices
+it leaves open are written here:
+
+- ``conservative.weeks`` counts from the first therapy session to today; an
+  episode with no therapy session has 0 weeks of conservative care (a known
+  fact: none yet), which is what makes the pathway offer a physiotherapy
+  referral.
+- ``conservative.response`` is the response of the most recent therapy
+  session that recorded one; a later session without a judgement does not
+  erase it.
+- Weeks are days / 7, unrounded, so a threshold of 6 weeks is met on day 42.
+- The baseline is the first measurement of each kind dated on or before the
+  first therapy session, and only when a later measurement of that kind
+  exists; an ODI whose answers cannot be scored is skipped for both.
+- Events marked "entered in error" and superseded versions are never read.
+- ``rheumatology_cleared`` is the latest rheumatology consult's "inflammatory
+  disease excluded" answer.
+- An SIJ fusion recorded as a procedure closes the pathway for the episode.
+
+The pathway is decision support: nothing here changes the record except
+``record_decision``, which the clinician asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sijdesk.errors import NotFound, ValidationError
+from sijdesk.models import (
+    Assessment,
+    ClinicSettings,
+    Consult,
+    Decline,
+    Episode,
+    Injection,
+    OutcomeMeasure,
+    PathwayDecision,
+    Patient,
+    Procedure,
+    TherapySession,
+    TimelineEvent,
+)
+from sijdesk.pathway import (
+    Advice,
+    Facts,
+    Thresholds,
+    advise,
+    facts_to_dict,
+    load_default_thresholds,
+    parse_thresholds,
+)
+from sijdesk.pathway import Baseline as FactBaseline
+from sijdesk.pathway import Conservative as FactConservative
+from sijdesk.pathway import Injection as FactInjection
+from sijdesk.pathway import Provocation as FactProvocation
+from sijdesk.pathway.scores import odi_percent
+from sijdesk.pathway.vocab import STEPS
+from sijdesk.services.context import CLINICAL_ROLES, ServiceBase
+from sijdesk.services.patients import age_on
+from sijdesk.services.timeline import TimelineEntry, TimelineService, current_events_stmt
+
+PROVOCATION_FIELDS = (
+    "distraction",
+    "thigh_thrust",
+    "compression",
+    "sacral_thrust",
+    "gaenslen_left",
+    "gaenslen_right",
+)
+
+
+@dataclass(frozen=True)
+class EpisodeAdvice:
+    """What the step panel, the letters and the care plan show for one episode."""
+
+    episode_id: int
+    as_of: date
+    facts: Facts
+    advice: Advice | None
+    closed_by: TimelineEntry | None = None
+    current_step: str | None = None
+    last_decision: TimelineEntry | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something the patient header must show at a glance."""
+
+    kind: str  # "red_flag" or "override"
+    text: str
+    date: date
+
+
+def _weeks(since: date, as_of: date) -> float:
+    return (as_of - since).days / 7
+
+
+def build_facts(
+    events: Iterable[TimelineEvent], *, born: date, onset: date | None, as_of: date
+) -> Facts:
+    """The pathway facts of an episode from its current, valid events (CLINICAL.md §4)."""
+    events = sorted(
+        (e for e in events if not e.entered_in_error and e.event_date <= as_of),
+        key=lambda e: (e.event_date, e.root_id or e.id),
+    )
+    assessments = [e for e in events if isinstance(e, Assessment)]
+    outcomes = [e for e in events if isinstance(e, OutcomeMeasure)]
+    sessions = [e for e in events if isinstance(e, TherapySession)]
+    injections = [e for e in events if isinstance(e, Injection)]
+
+    latest = assessments[-1] if assessments else None
+    tested = [a for a in assessments if any(getattr(a, t) is not None for t in PROVOCATION_FIELDS)]
+    provocation_source = tested[-1] if tested else None
+
+    nrs_events = [o for o in outcomes if o.nrs is not None]
+    odi_events = [o for o in outcomes if o.odi_items and odi_percent(o.odi_items) is not None]
+
+    first_session = sessions[0].event_date if sessions else None
+    conservative_weeks = _weeks(first_session, as_of) if first_session else 0.0
+    responses = [s.response for s in sessions if s.response]
+
+    baseline_nrs = baseline_odi = None
+    if first_session is not None:
+        early_nrs = [o for o in nrs_events if o.event_date <= first_session]
+        if early_nrs and early_nrs[0] is not nrs_events[-1]:
+            baseline_nrs = early_nrs[0].nrs
+        early_odi = [o for o in odi_events if o.event_date <= first_session]
+        if early_odi and early_odi[0] is not odi_events[-1]:
+            baseline_odi = odi_percent(early_odi[0].odi_items)
+    baseline = (
+        FactBaseline(nrs=baseline_nrs, odi_percent=baseline_odi)
+        if baseline_nrs is not None or baseline_odi is not None
+        else None
+    )
+
+    rheumatology = [
+        c
+        for c in events
+        if isinstance(c, Consult)
+        and c.specialty == "rheumatology"
+        and c.inflammatory_disease_excluded is not None
+    ]
+    declines = {d.treatment for d in events if isinstance(d, Decline)}
+
+    return Facts(
+        as_of=as_of,
+        age=age_on(born, as_of),
+        pain_region=latest.pain_region if latest else None,
+        pain_sites=tuple(latest.pain_sites) if latest else (),
+        symptom_weeks=_weeks(onset, as_of) if onset else None,
+        functional=tuple(latest.functional) if latest else (),
+        provocation=(
+            FactProvocation(**{t: getattr(provocation_source, t) for t in PROVOCATION_FIELDS})
+            if provocation_source
+            else None
+        ),
+        fortin_finger=provocation_source.fortin_finger if provocation_source else None,
+        nrs=nrs_events[-1].nrs if nrs_events else None,
+        odi_items=tuple(odi_events[-1].odi_items) if odi_events else None,
+        baseline=baseline,
+        red_flags=tuple(latest.red_flags) if latest else (),
+        inflammatory=tuple(latest.inflammatory) if latest else (),
+        conservative=FactConservative(
+            weeks=conservative_weeks, response=responses[-1] if responses else None
+        ),
+        injections=tuple(
+            FactInjection(
+                date=i.event_date,
+                kind=i.purpose,
+                relief_percent=i.relief_percent,
+                relief_weeks=i.relief_weeks,
+            )
+            for i in injections
+        ),
+        symptoms=tuple(latest.symptoms) if latest else (),
+        nsaid_cautions=tuple(latest.nsaid_cautions) if latest else (),
+        declines=tuple(sorted(declines)),
+        nicotine=latest.nicotine if latest else None,
+        rheumatology_cleared=rheumatology[-1].inflammatory_disease_excluded
+        if rheumatology
+        else None,
+    )
+
+
+class PathwayService(ServiceBase):
+    """Advice for an episode, built from its record, and decisions about it."""
+
+    def __init__(self, db, actor, *, clock=date.today):
+        super().__init__(db, actor, clock=clock)
+        self._timeline = TimelineService(db, actor, clock=clock)
+
+    def thresholds(self) -> Thresholds:
+        """The shipped defaults with the clinic's own values over them."""
+        with self.db.read() as session:
+            return self._thresholds(session)
+
+    def _thresholds(self, session: Session) -> Thresholds:
+        settings = session.get(ClinicSettings, 1)
+        own = settings.pathway_thresholds if settings else None
+        defaults = load_default_thresholds()
+        return parse_thresholds(own, base=defaults) if own else defaults
+
+    def _episode_events(self, session: Session, episode_id: int):
+        episode = session.get(Episode, episode_id)
+        if episode is None:
+            raise NotFound(f"No episode with id {episode_id}.")
+        patient = session.get(Patient, episode.patient_id)
+        events = list(session.scalars(current_events_stmt(episode_id)))
+        return episode, patient, events
+
+    def facts_for_episode(self, episode_id: int) -> Facts:
+        self.require(CLINICAL_ROLES, "read clinical records")
+        with self.db.read() as session:
+            episode, patient, events = self._episode_events(session, episode_id)
+            return build_facts(
+                events, born=patient.date_of_birth, onset=episode.onset_date, as_of=self.today()
+            )
+
+    def episode_advice(self, episode_id: int) -> EpisodeAdvice:
+        """The advice for an episode today, with where the patient is now."""
+        self.require(CLINICAL_ROLES, "read clinical records")
+        as_of = self.today()
+        with self.db.read() as session:
+            episode, patient, events = self._episode_events(session, episode_id)
+            thresholds = self._thresholds(session)
+            facts = build_facts(
+                events, born=patient.date_of_birth, onset=episode.onset_date, as_of=as_of
+            )
+            valid = [e for e in events if not e.entered_in_error]
+            fusions = [e for e in valid if isinstance(e, Procedure) and e.procedure == "sij_fusion"]
+            decisions = sorted(
+                (e for e in valid if isinstance(e, PathwayDecision)),
+                key=lambda e: (e.event_date, e.id),
+            )
+        closed_by = self._timeline.get(fusions[-1].id) if fusions else None
+        last_decision = self._timeline.get(decisions[-1].id) if decisions else None
+        current_step = None
+        if decisions:
+            last = decisions[-1]
+            current_step = last.advised_step if last.decision == "accepted" else last.chosen_step
+        advice = None if closed_by else advise(facts, thresholds)
+        return EpisodeAdvice(
+            episode_id=episode_id,
+            as_of=as_of,
+            facts=facts,
+            advice=advice,
+            closed_by=closed_by,
+            current_step=current_step,
+            last_decision=last_decision,
+        )
+
+    def record_decision(
+        self,
+        episode_id: int,
+        advice: Advice,
+        *,
+        accepted: bool,
+        reason: str = "",
+        chosen_step: str | None = None,
+    ) -> TimelineEntry:
+        """Store the clinician's answer to the advice shown, with a snapshot of it.
+
+        Refuses when the record changed after the advice was shown (the
+        clinician must see the new advice first) and an override without a
+        reason.
+        """
+        self.require(CLINICAL_ROLES, "record pathway decisions")
+        reason = (reason or "").strip()
+        errors: dict[str, str] = {}
+        if not accepted:
+            if not reason:
+                errors["reason"] = "an override needs a reason"
+            if chosen_step is not None and chosen_step not in STEPS:
+                errors["chosen_step"] = "must be one of: " + ", ".join(STEPS)
+            if chosen_step == advice.step and not errors:
+                errors["chosen_step"] = "is the advised step; accept the advice instead"
+        if errors:
+            raise ValidationError(errors)
+        as_of = self.today()
+        with self.db.write() as session:
+            episode, patient, events = self._episode_events(session, episode_id)
+            facts = build_facts(
+                events, born=patient.date_of_birth, onset=episode.onset_date, as_of=as_of
+            )
+            fresh = advise(facts, self._thresholds(session))
+            if fresh.to_dict() != advice.to_dict():
+                raise ValidationError(
+                    {
+                        "advice": "the record changed after this advice was shown; "
+                        "review the updated advice and decide again"
+                    }
+                )
+            clean: dict[str, Any] = {
+                "date": as_of,
+                "decision": "accepted" if accepted else "overridden",
+                "advised_step": advice.step,
+                "chosen_step": advice.step if accepted else chosen_step,
+                "reason": reason,
+                "pathway_version": advice.pathway_version,
+                "facts_snapshot": facts_to_dict(facts),
+                "advice_snapshot": advice.to_dict(),
+            }
+            event = self._timeline.insert_event(session, episode, "decision", clean)
+            event_id = event.id
+        return self._timeline.get(event_id)
+
+    def patient_alerts(self, patient_id: int) -> list[Alert]:
+        """Red flags in any episode's latest assessment, and every override on record."""
+        self.require(CLINICAL_ROLES, "read clinical records")
+        alerts: list[Alert] = []
+        with self.db.read() as session:
+            episode_ids = list(
+                session.scalars(select(Episode.id).where(Episode.patient_id == patient_id))
+            )
+            for episode_id in episode_ids:
+                events = [
+                    e
+                    for e in session.scalars(current_events_stmt(episode_id))
+                    if not e.entered_in_error
+                ]
+                assessments = sorted(
+                    (e for e in events if isinstance(e, Assessment)),
+                    key=lambda e: (e.event_date, e.id),
+                )
+                if assessments and assessments[-1].red_flags:
+                    flags = ", ".join(f.replace("_", " ") for f in assessments[-1].red_flags)
+                    alerts.append(
+                        Alert(
+                            "red_flag", f"Red flag on record: {flags}", assessments[-1].event_date
+                        )
+                    )
+                for decision in events:
+                    if isinstance(decision, PathwayDecision) and decision.decision == "overridden":
+                        alerts.append(
+                            Alert(
+                                "override",
+                                f"Pathway advice overridden: {decision.reason}",
+                                decision.event_date,
+                            )
+                        )
+        return sorted(alerts, key=lambda a: (a.kind != "red_flag", a.date))

@@ -1,0 +1,70 @@
+"""Layering rules: nothing below ui/ loads Qt; bare top-level imports are banned."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import sijdesk
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _non_ui_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(sijdesk.__path__, "sijdesk."):
+        if info.name.startswith("sijdesk.ui") or info.name.startswith("sijdesk.db.migrations"):
+            continue
+        if info.name == "sijdesk.__main__":
+            continue
+        names.append(info.name)
+    for package in ("sijdesk.models", "sijdesk.reports", "sijdesk.resources"):
+        module = __import__(package, fromlist=["_"])
+        names.append(package)
+        for info in pkgutil.walk_packages(module.__path__, package + "."):
+            names.append(info.name)
+    return sorted(set(names))
+
+
+def test_no_module_outside_ui_imports_pyside6():
+    modules = _non_ui_modules()
+    assert "sijdesk.services.patients" in modules
+    assert "sijdesk.pathway" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_ruff_bans_bare_imports_of_the_mapped_folders(tmp_path):
+    offender = ROOT / "sijdesk" / "_ruff_ban_probe.py"
+    offender.write_text("import ui\nfrom models import Patient\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "TID251",
+             str(offender)],
+            capture_output=True, text=True, cwd=ROOT, timeout=60,
+        )
+    finally:
+        offender.unlink()
+    assert result.returncode == 1
+    assert "sijdesk.ui" in result.stdout
+    assert "sijdesk.models" in result.stdout
+
+
+def test_the_whole_tree_passes_ruff():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout

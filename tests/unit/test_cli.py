@@ -1,0 +1,139 @@
+"""The ``sijdesk`` command line: version, patients list, demo, --db anywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, env=None, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "sijdesk", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "demo.sqlite3"
+    run("demo", "--patients", "30", "--db", str(path))
+    return path
+
+
+def test_version():
+    from sijdesk import __version__
+
+    assert run("--version").stdout.strip() == f"SIJ Desk {__version__}"
+
+
+def test_list_prints_record_number_first_one_per_line(demo_file):
+    lines = run("patients", "list", "--db", str(demo_file)).stdout.splitlines()
+    assert len(lines) >= 25  # a few generated patients are archived
+    assert all(line.split("\t")[0].isdigit() for line in lines)
+
+
+def test_db_option_is_accepted_before_the_subcommand(demo_file):
+    before = run("--db", str(demo_file), "patients", "list", "--limit", "3").stdout
+    after = run("patients", "list", "--limit", "3", "--db", str(demo_file)).stdout
+    assert before == after
+    assert len(before.splitlines()) == 3
+
+
+def test_json_search_is_accent_insensitive(demo_file):
+    rows = json.loads(run("patients", "list", "--json", "--search", "lukasiewicz",
+                          "--db", str(demo_file)).stdout)
+    assert rows == [
+        {
+            "record_number": "000001",
+            "family_name": "Łukasiewicz",
+            "given_names": "Zoë",
+            "date_of_birth": "1972-03-14",
+            "sex": "female",
+            "archived": False,
+        }
+    ]
+
+
+def test_database_url_from_the_environment(demo_file):
+    out = run("patients", "list", "--search", "王",
+              env={"SIJDESK_DATABASE_URL": f"sqlite:///{demo_file}"}).stdout
+    assert "王, 芳" in out
+
+
+def test_archived_patients_only_when_asked(demo_file):
+    from sijdesk.services import Clinic
+
+    clinic = Clinic.open(str(demo_file))
+    clinic.patients.set_archived(clinic.patients.get_by_record_number("000030").id, True)
+    clinic.close()
+    plain = run("patients", "list", "--db", str(demo_file)).stdout.splitlines()
+    every = run("patients", "list", "--archived", "--db", str(demo_file)).stdout.splitlines()
+    assert len(every) == 30
+    assert len(plain) < len(every)
+    assert all("(archived)" in line for line in set(every) - set(plain))
+    assert any(line.startswith("000030\t") for line in set(every) - set(plain))
+
+
+def test_missing_database_file_is_a_plain_error(tmp_path):
+    result = run("patients", "list", "--db", str(tmp_path / "nope.sqlite3"), check=False)
+    assert result.returncode == 3
+    assert result.stderr.strip() == f"sijdesk: There is no clinic database at {tmp_path / 'nope.sqlite3'}."
+    assert not (tmp_path / "nope.sqlite3").exists()
+
+
+def test_bad_limit_is_a_usage_error(demo_file):
+    result = run("patients", "list", "--limit", "zero", "--db", str(demo_file), check=False)
+    assert result.returncode == 2
+    assert "--limit" in result.stderr
+
+
+def test_demo_refuses_a_database_that_already_has_patients(demo_file):
+    result = run("demo", "--db", str(demo_file), check=False)
+    assert result.returncode == 3
+    assert "already holds patients" in result.stderr
+
+
+def test_unknown_user_is_refused(demo_file):
+    result = run("--user", "nobody", "patients", "list", "--db", str(demo_file), check=False)
+    assert result.returncode == 3
+    assert "nobody" in result.stderr
+
+
+def test_newer_database_is_refused_by_the_cli(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "new.sqlite3"
+    run("demo", "--patients", "1", "--db", str(path))
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = 'zzzz'")
+    connection.commit()
+    connection.close()
+    result = run("patients", "list", "--db", str(path), check=False)
+    assert result.returncode == 3
+    assert "newer version of SIJ Desk" in result.stderr
+
+
+def test_internal_errors_are_logged_not_shown_as_tracebacks(monkeypatch, capsys, tmp_path):
+    from sijdesk import cli
+    from sijdesk.commands import patients
+
+    def explode(args):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(patients, "run_list", explode)
+    code = cli.main(["patients", "list", "--db", str(tmp_path / "x")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "internal error" in captured.err
+    assert "Traceback" not in captured.err

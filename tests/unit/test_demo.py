@@ -1,0 +1,132 @@
+"""The demo clinic: deterministic, every pathway situation, interruptible."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from sijdesk.demo import SCENARIOS, create_demo_clinic
+from sijdesk.models import Assessment, OutcomeMeasure, Patient, TherapySession, TimelineEvent
+from sijdesk.services import Clinic
+from sijdesk.services.events import validate_event
+from sijdesk.services.timeline import event_data
+
+from ..conftest import TODAY
+
+
+def _names(clinic):
+    return [(p.record_number, p.family_name, p.given_names, p.date_of_birth)
+            for p in clinic.patients.search(sort="record_number", include_archived=True)]
+
+
+def test_same_seed_makes_the_same_clinic(tmp_path):
+    made = []
+    for name in ("a", "b"):
+        clinic = Clinic.open(str(tmp_path / f"{name}.sqlite3"), clock=lambda: TODAY)
+        create_demo_clinic(clinic, patients=40)
+        with clinic.db.read() as session:
+            events = session.execute(
+                select(TimelineEvent.kind, TimelineEvent.event_date).order_by(TimelineEvent.id)
+            ).all()
+        made.append((_names(clinic), events))
+        clinic.close()
+    assert made[0] == made[1]
+    assert len(made[0][0]) == 40
+
+
+@pytest.mark.parametrize("number", range(1, len(SCENARIOS) + 1))
+def test_each_situation_patient_gets_the_step_its_situation_implies(demo_clinic, number):
+    scenario = SCENARIOS[number - 1]
+    patient = demo_clinic.patients.get_by_record_number(f"{number:06d}")
+    (episode,) = demo_clinic.episodes.list_for_patient(patient.id)
+    result = demo_clinic.pathway.episode_advice(episode.id)
+    if scenario.situation == "after SIJ fusion":
+        assert result.advice is None
+        assert result.closed_by is not None
+        return
+    assert result.advice.triage == scenario.expected_triage
+    assert result.advice.step == scenario.expected_step
+
+
+def test_generated_records_pass_the_same_validation_as_forms(demo_clinic):
+    with demo_clinic.db.read() as session:
+        for model in (Assessment, OutcomeMeasure, TherapySession):
+            for event in session.scalars(select(model).limit(200)):
+                validate_event(event.kind, {"date": event.event_date, **event_data(event)},
+                               today=TODAY)
+
+
+def test_generated_patients_are_searchable_and_audited(demo_clinic):
+    with demo_clinic.db.read() as session:
+        patients = session.scalar(select(func.count()).select_from(Patient))
+        audited = session.execute(
+            text("SELECT COUNT(DISTINCT patient_id) FROM audit_event WHERE action='register'")
+        ).scalar()
+    assert patients == 60
+    assert audited == 60
+    assert demo_clinic.patients.search("nguyen")
+
+
+def test_stopping_between_batches_leaves_a_consistent_database(tmp_path, monkeypatch):
+    import sijdesk.demo as demo
+
+    monkeypatch.setattr(demo, "BATCH_SIZE", 7)
+    clinic = Clinic.open(str(tmp_path / "stop.sqlite3"), clock=lambda: TODAY)
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        return len(calls) < 3
+
+    made = create_demo_clinic(clinic, patients=100, progress=progress)
+    assert made == calls[-1] < 100
+    with clinic.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Patient)) == made
+        assert session.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    # Record numbers continue cleanly when more are added later.
+    create_demo_clinic(clinic, patients=5)
+    numbers = [p.record_number for p in clinic.patients.search(sort="record_number",
+                                                               include_archived=True)]
+    assert len(numbers) == len(set(numbers))
+    clinic.close()
+
+
+def test_killed_mid_batch_loses_only_that_batch(tmp_path):
+    """A process killed while writing a batch leaves the committed batches intact."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "killed.sqlite3"
+    script = (
+        "import sijdesk.demo as d; from sijdesk.services import Clinic;"
+        "c=Clinic.open(%r); d.create_demo_clinic(c, patients=200000)" % str(path)
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    clinic = None
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if path.exists():
+            try:
+                probe = Clinic.open(str(path))
+                count = probe.patients.count(include_archived=True)
+                probe.close()
+            except Exception:  # noqa: BLE001 - still being created
+                continue
+            if count > 2000:
+                break
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    clinic = Clinic.open(str(path))
+    with clinic.db.read() as session:
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert session.execute(text("PRAGMA foreign_key_check")).all() == []
+        count = session.scalar(select(func.count()).select_from(Patient))
+    # Only whole batches (plus the scripted patients) were committed.
+    assert (count - len(SCENARIOS)) % 1000 == 0
+    assert count > 2000
+    clinic.close()

@@ -1,0 +1,62 @@
+"""The wheel carries one import package, sijdesk, with every subpackage and its data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(out), str(ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (path,) = out.glob("sijdesk-*.whl")
+    return path
+
+
+def test_wheel_has_only_the_sijdesk_top_level_package(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert tops == {"sijdesk"}
+    assert "sijdesk/resources/pathway_thresholds.json" in names
+    assert "sijdesk/db/migrations/versions/0001_initial_clinical_record_schema.py" in names
+
+
+def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    packages = sorted(
+        str(p.parent.relative_to(target)).replace("/", ".")
+        for p in target.rglob("__init__.py")
+    )
+    assert {"sijdesk.ui", "sijdesk.models", "sijdesk.reports", "sijdesk.resources"} <= set(
+        packages
+    )
+    code = (
+        "import importlib, sys\n"
+        f"sys.path.insert(0, {str(target)!r})\n"
+        f"for name in {packages!r}:\n"
+        "    module = importlib.import_module(name)\n"
+        f"    assert module.__file__.startswith({str(target)!r}), module.__file__\n"
+        "from sijdesk.pathway import load_default_thresholds\n"
+        "load_default_thresholds()\n"
+        "from sijdesk.db.migrate import head_revision\n"
+        "print(head_revision())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0002"

@@ -1,0 +1,182 @@
+"""From the record to the facts (CLINICAL.md §4), and decisions on the advice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sijdesk.errors import ValidationError
+from sijdesk.pathway import facts_to_dict
+
+
+@pytest.fixture
+def record(clinic):
+    patient = clinic.patients.register(
+        {"given_names": "Ann", "family_name": "Test", "date_of_birth": "1971-12-01"}
+    )
+    episode = clinic.episodes.open(patient.id, {"side": "left", "onset_date": "2026-05-31"})
+
+    def add(kind, day, **data):
+        return clinic.timeline.add(episode.id, kind, {"date": day, **data})
+
+    return clinic, patient, episode, add
+
+
+def test_facts_come_from_the_latest_records_with_age_and_weeks(record):
+    clinic, _, episode, add = record
+    add("assessment", "2026-06-10", pain_region="above_belt", distraction=True,
+        thigh_thrust=True, fortin_finger=True)
+    add("assessment", "2026-11-01", pain_region="below_belt", functional=["weakness"],
+        symptoms=["flare"], nsaid_cautions=["renal_disease"], nicotine=True)
+    add("therapy", "2026-10-04", components=["met"], response="none")
+    add("therapy", "2026-11-15", components=["met"])
+    facts = clinic.pathway.facts_for_episode(episode.id)
+    assert facts.as_of == date(2026, 11, 29)
+    assert facts.age == 54  # born 1971-12-01: 55 only from 2026-12-01
+    assert facts.symptom_weeks == 26.0  # 182 days
+    assert facts.conservative.weeks == 8.0  # 56 days since the first session
+    assert facts.conservative.response == "none"  # the latest recorded judgement
+    assert facts.pain_region == "below_belt"
+    assert facts.functional == ("weakness",)
+    assert facts.nsaid_cautions == ("renal_disease",)
+    assert facts.nicotine is True
+    # Provocation and Fortin come from the latest assessment that tested them.
+    assert facts.provocation.distraction is True
+    assert facts.fortin_finger is True
+
+
+def test_no_therapy_means_zero_weeks_and_a_physiotherapy_referral(record):
+    clinic, _, episode, add = record
+    add("assessment", "2026-11-01", pain_region="below_belt")
+    result = clinic.pathway.episode_advice(episode.id)
+    assert result.facts.conservative.weeks == 0
+    assert result.advice.referral == "physiotherapy"
+
+
+def test_baseline_is_the_first_measure_before_therapy_and_only_with_a_later_one(record):
+    clinic, _, episode, add = record
+    add("outcome", "2026-06-01", nrs=8, odi_items=[3] * 10)
+    add("outcome", "2026-06-20", nrs=7)
+    add("therapy", "2026-07-01", components=["met"])
+    facts = clinic.pathway.facts_for_episode(episode.id)
+    assert facts.baseline.nrs == 8
+    assert facts.nrs == 7
+    # Only one ODI: never both baseline and current.
+    assert facts.baseline.odi_percent is None
+    assert facts.odi_items == tuple([3] * 10)
+    add("outcome", "2026-11-20", odi_items=[1] * 10)
+    facts = clinic.pathway.facts_for_episode(episode.id)
+    assert facts.baseline.odi_percent == 60.0
+    assert facts.odi_items == tuple([1] * 10)
+    assert clinic.pathway.episode_advice(episode.id).advice.scores.response == "good"
+
+
+def test_without_therapy_there_is_no_baseline(record):
+    clinic, _, episode, add = record
+    add("outcome", "2026-06-01", nrs=8)
+    add("outcome", "2026-07-01", nrs=4)
+    assert clinic.pathway.facts_for_episode(episode.id).baseline is None
+
+
+def test_amended_and_removed_events_are_read_correctly(record):
+    clinic, _, episode, add = record
+    wrong = add("outcome", "2026-11-01", nrs=9)
+    clinic.timeline.amend(wrong.id, {"date": "2026-11-01", "nrs": 3}, "typo")
+    removed = add("assessment", "2026-11-02", red_flags=["fever"])
+    clinic.timeline.remove(removed.id, "wrong patient")
+    facts = clinic.pathway.facts_for_episode(episode.id)
+    assert facts.nrs == 3
+    assert facts.red_flags == ()
+
+
+def test_injections_declines_and_rheumatology_clearance(record):
+    clinic, _, episode, add = record
+    add("injection", "2026-10-01", purpose="diagnostic", side="left", pain_before=8,
+        pain_after=1)
+    add("injection", "2026-11-01", purpose="therapeutic", side="left")
+    add("decline", "2026-11-02", treatment="surgery")
+    add("consult", "2026-11-03", specialty="rheumatology", inflammatory_disease_excluded=True)
+    facts = clinic.pathway.facts_for_episode(episode.id)
+    assert [(i.kind, i.relief_percent) for i in facts.injections] == [
+        ("diagnostic", 87.5),
+        ("therapeutic", None),
+    ]
+    assert facts.declines == ("surgery",)
+    assert facts.rheumatology_cleared is True
+    assert "injections" in clinic.pathway.episode_advice(episode.id).advice.missing
+
+
+def test_a_recorded_fusion_closes_the_pathway(record):
+    clinic, _, episode, add = record
+    add("procedure", "2026-11-01", procedure="sij_fusion", side="left")
+    result = clinic.pathway.episode_advice(episode.id)
+    assert result.advice is None
+    assert result.closed_by.kind == "procedure"
+
+
+def test_reading_advice_never_changes_the_record(record):
+    clinic, _, episode, add = record
+    add("assessment", "2026-11-01", pain_region="below_belt")
+    before = clinic.timeline.list(episode.id)
+    clinic.pathway.episode_advice(episode.id)
+    assert clinic.timeline.list(episode.id) == before
+
+
+def test_accepting_stores_a_decision_with_snapshots_and_sets_the_current_step(record):
+    clinic, _, episode, add = record
+    add("assessment", "2026-11-01", pain_region="below_belt")
+    shown = clinic.pathway.episode_advice(episode.id)
+    entry = clinic.pathway.record_decision(episode.id, shown.advice, accepted=True)
+    assert entry.kind == "decision"
+    assert entry.data["advice_snapshot"] == shown.advice.to_dict()
+    assert entry.data["facts_snapshot"] == facts_to_dict(shown.facts)
+    assert entry.data["pathway_version"] == shown.advice.pathway_version
+    after = clinic.pathway.episode_advice(episode.id)
+    assert after.current_step == "conservative"
+    assert after.last_decision.id == entry.id
+
+
+def test_an_override_needs_a_reason(record):
+    clinic, _, episode, add = record
+    add("assessment", "2026-11-01", pain_region="below_belt")
+    advice = clinic.pathway.episode_advice(episode.id).advice
+    with pytest.raises(ValidationError) as caught:
+        clinic.pathway.record_decision(episode.id, advice, accepted=False, chosen_step="injection")
+    assert "reason" in caught.value.errors
+    assert clinic.timeline.list(episode.id, kinds=["decision"]) == []
+    entry = clinic.pathway.record_decision(
+        episode.id, advice, accepted=False, chosen_step="injection", reason="patient preference"
+    )
+    assert entry.data["decision"] == "overridden"
+    alerts = clinic.pathway.patient_alerts(episode.patient_id)
+    assert [a.kind for a in alerts] == ["override"]
+    assert clinic.pathway.episode_advice(episode.id).current_step == "injection"
+
+
+def test_a_decision_on_stale_advice_is_refused(record):
+    clinic, _, episode, add = record
+    add("assessment", "2026-11-01", pain_region="below_belt")
+    stale = clinic.pathway.episode_advice(episode.id).advice
+    add("assessment", "2026-11-02", red_flags=["fever"])
+    with pytest.raises(ValidationError) as caught:
+        clinic.pathway.record_decision(episode.id, stale, accepted=True)
+    assert "changed" in caught.value.errors["advice"]
+
+
+def test_red_flags_raise_a_patient_alert(record):
+    clinic, patient, _, add = record
+    add("assessment", "2026-11-01", red_flags=["cauda_equina"])
+    (alert,) = clinic.pathway.patient_alerts(patient.id)
+    assert alert.kind == "red_flag"
+    assert "cauda equina" in alert.text
+
+
+def test_clinic_thresholds_override_the_shipped_defaults(record):
+    clinic, _, episode, add = record
+    from sijdesk.models import ClinicSettings
+
+    with clinic.db.write() as session:
+        session.get(ClinicSettings, 1).pathway_thresholds = {"block_threshold": 50}
+    assert clinic.pathway.thresholds().block_threshold == 50
+    assert clinic.pathway.episode_advice(episode.id).advice.thresholds["block_threshold"] == 50

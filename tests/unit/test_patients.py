@@ -1,0 +1,180 @@
+"""Registering, finding, editing and archiving patients."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from sijdesk.errors import DuplicatePatient, NotFound, PermissionDenied, ValidationError
+from sijdesk.models import AuditEvent, Patient
+from sijdesk.services.text import fold
+
+ZOE = {
+    "given_names": "Zoë",
+    "family_name": "Łukasiewicz",
+    "date_of_birth": "1972-03-14",
+    "sex": "female",
+    "phone": "+44 20 7946 0958",
+}
+
+
+def _count(clinic, model):
+    with clinic.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_register_generates_sequential_record_numbers_and_audits(clinic):
+    first = clinic.patients.register(ZOE)
+    second = clinic.patients.register(
+        {"given_names": "François", "family_name": "Nguyễn", "date_of_birth": "1985-07-02"}
+    )
+    assert (first.record_number, second.record_number) == ("000001", "000002")
+    assert second.sex == "unknown"
+    with clinic.db.read() as session:
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.patient_id == first.id)).one()
+    assert (audit.action, audit.user_id) == ("register", clinic.actor.id)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("zoe", True),
+        ("ZOË", True),
+        ("lukas", True),
+        ("Łuk zo", True),
+        ("zo nguyen", False),
+        ("000001", True),
+        ("1", True),
+        ("1972-03-14", True),
+        ("14/03/1972", True),
+        ("14.03.1972", True),
+        ("7946", True),
+        ("0958", True),
+        ("smith", False),
+        ("1972-03-15", False),
+    ],
+)
+def test_search_by_name_parts_record_number_birth_date_and_phone(clinic, query, found):
+    clinic.patients.register(ZOE)
+    results = clinic.patients.search(query)
+    assert bool(results) is found
+    assert clinic.patients.count(query) == len(results)
+
+
+def test_search_of_non_latin_names(clinic):
+    clinic.patients.register({"given_names": "芳", "family_name": "王", "date_of_birth": "1968-11-20"})
+    assert [p.family_name for p in clinic.patients.search("王")] == ["王"]
+
+
+def test_empty_search_lists_everyone_sorted_by_name_in_sql_with_limit(clinic):
+    for family in ("Évora", "adams", "Zhou", "Brown"):
+        clinic.patients.register(
+            {"given_names": "A", "family_name": family, "date_of_birth": "1990-01-01"},
+            allow_duplicate=True,
+        )
+    names = [p.family_name for p in clinic.patients.search()]
+    assert names == ["adams", "Brown", "Évora", "Zhou"]
+    assert [p.family_name for p in clinic.patients.search(limit=2, offset=1)] == ["Brown", "Évora"]
+    assert clinic.patients.search(sort="name", descending=True)[0].family_name == "Zhou"
+    assert clinic.patients.search(sort="record_number")[0].family_name == "Évora"
+
+
+def test_archived_patients_are_hidden_unless_asked_and_never_deleted(clinic):
+    patient = clinic.patients.register(ZOE)
+    clinic.patients.set_archived(patient.id, True, reason="moved away")
+    assert clinic.patients.search("zoe") == []
+    assert [p.id for p in clinic.patients.search("zoe", include_archived=True)] == [patient.id]
+    assert _count(clinic, Patient) == 1
+    clinic.patients.set_archived(patient.id, False)
+    assert clinic.patients.search("zoe")
+
+
+def test_same_names_and_birth_date_are_reported_not_silently_duplicated(clinic):
+    clinic.patients.register(ZOE)
+    with pytest.raises(DuplicatePatient) as caught:
+        clinic.patients.register({**ZOE, "given_names": "ZOE", "family_name": "lukasiewicz"})
+    assert caught.value.matches == ["000001"]
+    assert _count(clinic, Patient) == 1
+    clinic.patients.register(ZOE, allow_duplicate=True)
+    assert _count(clinic, Patient) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"given_names": ""}, "given_names", "required"),
+        ({"family_name": "   "}, "family_name", "required"),
+        ({"date_of_birth": None}, "date_of_birth", "required"),
+        ({"date_of_birth": "2027-01-01"}, "date_of_birth", "future"),
+        ({"date_of_birth": "14 March"}, "date_of_birth", "YYYY-MM-DD"),
+        ({"date_of_birth": "1850-01-01"}, "date_of_birth", "implausibly early"),
+        ({"date_of_birth": "1890-01-01"}, "date_of_birth", "130 years"),
+        ({"sex": "x"}, "sex", "one of"),
+        ({"email": "not-an-address"}, "email", "e-mail"),
+        ({"phone": "call me"}, "phone", "telephone"),
+        ({"shoe_size": 9}, "shoe_size", "not a field"),
+        ({"given_names": "x" * 201}, "given_names", "too long"),
+    ],
+)
+def test_registration_validation_names_the_field_and_writes_nothing(
+    clinic, change, field, message
+):
+    with pytest.raises(ValidationError) as caught:
+        clinic.patients.register({**ZOE, **change})
+    assert message in caught.value.errors[field]
+    assert _count(clinic, Patient) == 0
+    assert _count(clinic, AuditEvent) == 0
+
+
+def test_every_problem_is_reported_at_once(clinic):
+    with pytest.raises(ValidationError) as caught:
+        clinic.patients.register({"given_names": "", "family_name": "", "date_of_birth": "x"})
+    assert set(caught.value.errors) == {"given_names", "family_name", "date_of_birth"}
+
+
+def test_update_records_old_and_new_values_and_refreshes_search(clinic):
+    patient = clinic.patients.register(ZOE)
+    updated = clinic.patients.update(patient.id, {"family_name": "Kowalska", "phone": "0123 456"})
+    assert updated.family_name == "Kowalska"
+    assert clinic.patients.search("kowal")
+    assert clinic.patients.search("lukas") == []
+    with clinic.db.read() as session:
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "update")
+        ).one()
+        stored = session.get(Patient, patient.id)
+        assert stored.family_key == fold("Kowalska")
+        assert stored.updated_by_id == clinic.actor.id
+    assert audit.details["before"]["family_name"] == "Łukasiewicz"
+    assert audit.details["after"]["family_name"] == "Kowalska"
+
+
+def test_update_into_a_duplicate_is_reported(clinic):
+    clinic.patients.register(ZOE)
+    other = clinic.patients.register(
+        {"given_names": "Zoë", "family_name": "Other", "date_of_birth": "1972-03-14"}
+    )
+    with pytest.raises(DuplicatePatient):
+        clinic.patients.update(other.id, {"family_name": "Łukasiewicz"})
+
+
+def test_lookup_by_record_number_and_unknown_numbers(clinic):
+    patient = clinic.patients.register(ZOE)
+    assert clinic.patients.get_by_record_number("000001").id == patient.id
+    with pytest.raises(NotFound, match="000404"):
+        clinic.patients.get_by_record_number("000404")
+    with pytest.raises(NotFound):
+        clinic.patients.get(404)
+
+
+def test_reception_registers_patients_but_cannot_read_clinical_records(users):
+    reception = users["reception"]
+    patient = reception.patients.register(ZOE)
+    assert reception.patients.search("zoe")
+    episode = users["clinician"].episodes.open(patient.id, {"side": "left"})
+    with pytest.raises(PermissionDenied):
+        reception.episodes.list_for_patient(patient.id)
+    with pytest.raises(PermissionDenied):
+        reception.timeline.list(episode.id)
+    with pytest.raises(PermissionDenied):
+        reception.timeline.add(episode.id, "note", {"date": "2026-11-01", "text": "x"})
