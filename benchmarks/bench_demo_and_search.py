@@ -13,7 +13,17 @@ import tempfile
 import time
 from pathlib import Path
 
-QUERIES = ("nguyen", "zoe luk", "smi", "kowalska anna", "000123", "1972-03-14", "7700 9004", "ö")
+QUERIES = (
+    "nguyen",
+    "zoe luk",
+    "smi",
+    "kowalska anna",
+    "000123",
+    "1972-03-14",
+    "+44 7700 9004",
+    "0958",
+    "ö",
+)
 
 
 def main() -> int:
@@ -33,8 +43,9 @@ def main() -> int:
         started = time.perf_counter()
         create_demo_clinic(clinic, patients=args.patients)
         elapsed = time.perf_counter() - started
-        print(f"demo --patients {args.patients}: {elapsed:.1f} s "
-              f"({path.stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"demo --patients {args.patients}: {elapsed:.1f} s ({path.stat().st_size / 1e6:.0f} MB)"
+        )
     total = clinic.patients.count(include_archived=True)
     print(f"{total} patients in {path}")
     for query in QUERIES:
@@ -48,12 +59,16 @@ def main() -> int:
             started = time.perf_counter()
             clinic.patients.count(query)
             counted.append(time.perf_counter() - started)
-        print(f"search {query!r:18} {len(rows):4} shown: median {statistics.median(times)*1000:6.1f} ms"
-              f"; count median {statistics.median(counted)*1000:6.1f} ms")
+        print(
+            f"search {query!r:18} {len(rows):4} shown: median {statistics.median(times) * 1000:6.1f} ms"
+            f"; count median {statistics.median(counted) * 1000:6.1f} ms"
+        )
     started = time.perf_counter()
     first_page = clinic.patients.search("", limit=200)
-    print(f"first page of the whole list, sorted by name: "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms ({len(first_page)} rows)")
+    print(
+        f"first page of the whole list, sorted by name: "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms ({len(first_page)} rows)"
+    )
     clinic.close()
     return 0
 

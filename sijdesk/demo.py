@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from sijdesk.models import (
     Assessment,
@@ -39,7 +39,7 @@ from sijdesk.models import (
     User,
     utcnow,
 )
-from sijdesk.services.patients import name_tokens
+from sijdesk.services.patients import search_tokens
 from sijdesk.services.text import digits, fold
 
 log = logging.getLogger(__name__)
@@ -716,7 +716,7 @@ def _generated_patient(
             "created_by_id": author,
         },
     )
-    for token in name_tokens(given, family):
+    for token in search_tokens(given, family, phone):
         batch.add(PatientNameToken.__table__, {"patient_id": pid, "token": token})
     batch.add(
         AuditEvent.__table__,
@@ -922,5 +922,9 @@ def create_demo_clinic(
         made += size
         if progress is not None and not progress(made, patients):
             break
+    if made > len(SCENARIOS):
+        # Fresh statistics so the query planner uses the search indexes well.
+        with clinic.db.write() as session:
+            session.execute(text("ANALYZE"))
     log.info("demo clinic: %d patients", made)
     return made

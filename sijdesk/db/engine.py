@@ -162,4 +162,12 @@ class Database:
             raise EnvironmentProblem(describe_db_error(exc)) from exc
 
     def dispose(self) -> None:
+        if self.is_sqlite:
+            # SQLite's advice for long-lived connections: refresh planner
+            # statistics that are out of date when closing.
+            try:
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA optimize")
+            except OperationalError as exc:  # a busy or read-only file must not stop a close
+                log.info("PRAGMA optimize skipped: %s", exc)
         self.engine.dispose()

@@ -202,6 +202,35 @@ class PathwayService(ServiceBase):
         with self.db.read() as session:
             return self._thresholds(session)
 
+    def set_clinic_thresholds(self, values: dict[str, Any]) -> Thresholds:
+        """Replace the clinic's own thresholds ({name: value}); an audited admin action.
+
+        An empty mapping returns the clinic to the shipped defaults.
+        """
+        from sijdesk.models import utcnow
+        from sijdesk.pathway import ThresholdsError
+
+        self.require(frozenset({"admin"}), "change the pathway thresholds")
+        try:
+            merged = parse_thresholds(values, base=load_default_thresholds()) if values else None
+        except ThresholdsError as exc:
+            raise ValidationError({exc.name: str(exc)}) from exc
+        with self.db.write() as session:
+            settings = session.get(ClinicSettings, 1)
+            before = dict(settings.pathway_thresholds or {})
+            settings.pathway_thresholds = dict(values)
+            settings.updated_at = utcnow()
+            settings.updated_by_id = self.actor.id
+            self.audit(
+                session,
+                "update",
+                "pathway_thresholds",
+                1,
+                summary="changed pathway thresholds",
+                details={"before": before, "after": dict(values)},
+            )
+        return merged or load_default_thresholds()
+
     def _thresholds(self, session: Session) -> Thresholds:
         settings = session.get(ClinicSettings, 1)
         own = settings.pathway_thresholds if settings else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sijdesk.errors import DuplicatePatient, NotFound
@@ -30,6 +30,7 @@ EDITABLE_FIELDS = (
 )
 SORT_KEYS = ("name", "date_of_birth", "record_number")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_LIKE = re.compile(r"^[\d\s+()\-]*\d[\d\s+()\-]*$")
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
@@ -96,8 +97,28 @@ def _details(p: Patient) -> PatientDetails:
     )
 
 
-def name_tokens(given_names: str, family_name: str) -> set[str]:
-    return set(words(given_names)) | set(words(family_name))
+# Phone numbers are indexed as tokens too, forwards and reversed, so that the
+# start or the end of a number (what people read out) is an index range.
+PHONE_START = "\x01p"
+PHONE_END = "\x01r"
+
+
+def search_tokens(given_names: str, family_name: str, phone: str = "") -> set[str]:
+    """The indexed words of a patient: folded name parts and the phone number."""
+    tokens = set(words(given_names)) | set(words(family_name))
+    number = digits(phone)
+    if number:
+        tokens |= {PHONE_START + number, PHONE_END + number[::-1]}
+    return tokens
+
+
+def _token_range(prefix: str):
+    return Patient.id.in_(
+        select(PatientNameToken.patient_id).where(
+            PatientNameToken.token >= prefix,
+            PatientNameToken.token < prefix_upper_bound(prefix),
+        )
+    )
 
 
 def search_condition(query: str):
@@ -105,8 +126,9 @@ def search_condition(query: str):
 
     A date (2026-11-02, 02/11/2026 or 02.11.2026, day first) matches the date of
     birth; a word of digits matches a record number (with or without leading
-    zeros) or part of a phone number; any other word is the start of one of the
-    patient's names, accent- and case-insensitive.
+    zeros) or the start or end of a phone number; any other word is the start
+    of one of the patient's names, accent- and case-insensitive. Every branch
+    is an index lookup, so the search stays fast on 100,000 patients.
     """
     query = query.strip()
     if not query:
@@ -115,9 +137,13 @@ def search_condition(query: str):
     if day is not None:
         return Patient.date_of_birth == day
     conditions = []
-    for word in query.split():
+    # A number typed with spaces ("7946 0958") is one number, not two words.
+    parts = [digits(query)] if _PHONE_LIKE.match(query) else query.split()
+    for word in parts:
         number = digits(word)
         if number and len(number) == len(word.strip("+()-")):
+            # Digits: a record number (leading zeros optional) or the start or
+            # end of a phone number.
             options = [
                 Patient.record_number == number.zfill(6),
                 and_(
@@ -126,17 +152,13 @@ def search_condition(query: str):
                 ),
             ]
             if len(number) >= 3:
-                options.append(Patient.phone_digits.contains(number, autoescape=True))
+                options.append(_token_range(PHONE_START + number))
+                options.append(_token_range(PHONE_END + number[::-1]))
             conditions.append(or_(*options))
             continue
-        for token in words(word):
-            conditions.append(
-                exists().where(
-                    PatientNameToken.patient_id == Patient.id,
-                    PatientNameToken.token >= token,
-                    PatientNameToken.token < prefix_upper_bound(token),
-                )
-            )
+        # An uncorrelated IN lets the database start from the token index
+        # instead of walking every patient.
+        conditions.extend(_token_range(token) for token in words(word))
     return and_(*conditions) if conditions else None
 
 
@@ -289,7 +311,9 @@ class PatientService(ServiceBase):
             )
             patient.name_tokens = [
                 PatientNameToken(token=t)
-                for t in name_tokens(clean["given_names"], clean["family_name"])
+                for t in search_tokens(
+                    clean["given_names"], clean["family_name"], clean.get("phone") or ""
+                )
             ]
             session.add(patient)
             session.flush()
@@ -340,7 +364,9 @@ class PatientService(ServiceBase):
                 setattr(patient, field, value)
             patient.name_tokens = [
                 PatientNameToken(token=t)
-                for t in name_tokens(merged["given_names"], merged["family_name"])
+                for t in search_tokens(
+                    merged["given_names"], merged["family_name"], merged.get("phone") or ""
+                )
             ]
             patient.updated_at = utcnow()
             patient.updated_by_id = self.actor.id

@@ -51,9 +51,20 @@ def test_ruff_bans_bare_imports_of_the_mapped_folders(tmp_path):
     offender.write_text("import ui\nfrom models import Patient\n")
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "TID251",
-             str(offender)],
-            capture_output=True, text=True, cwd=ROOT, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--no-cache",
+                "--select",
+                "TID251",
+                str(offender),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
         )
     finally:
         offender.unlink()
@@ -65,6 +76,9 @@ def test_ruff_bans_bare_imports_of_the_mapped_folders(tmp_path):
 def test_the_whole_tree_passes_ruff():
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout

@@ -51,8 +51,9 @@ def test_db_option_is_accepted_before_the_subcommand(demo_file):
 
 
 def test_json_search_is_accent_insensitive(demo_file):
-    rows = json.loads(run("patients", "list", "--json", "--search", "lukasiewicz",
-                          "--db", str(demo_file)).stdout)
+    rows = json.loads(
+        run("patients", "list", "--json", "--search", "lukasiewicz", "--db", str(demo_file)).stdout
+    )
     assert rows == [
         {
             "record_number": "000001",
@@ -66,8 +67,9 @@ def test_json_search_is_accent_insensitive(demo_file):
 
 
 def test_database_url_from_the_environment(demo_file):
-    out = run("patients", "list", "--search", "王",
-              env={"SIJDESK_DATABASE_URL": f"sqlite:///{demo_file}"}).stdout
+    out = run(
+        "patients", "list", "--search", "王", env={"SIJDESK_DATABASE_URL": f"sqlite:///{demo_file}"}
+    ).stdout
     assert "王, 芳" in out
 
 
@@ -88,7 +90,10 @@ def test_archived_patients_only_when_asked(demo_file):
 def test_missing_database_file_is_a_plain_error(tmp_path):
     result = run("patients", "list", "--db", str(tmp_path / "nope.sqlite3"), check=False)
     assert result.returncode == 3
-    assert result.stderr.strip() == f"sijdesk: There is no clinic database at {tmp_path / 'nope.sqlite3'}."
+    assert (
+        result.stderr.strip()
+        == f"sijdesk: There is no clinic database at {tmp_path / 'nope.sqlite3'}."
+    )
     assert not (tmp_path / "nope.sqlite3").exists()
 
 

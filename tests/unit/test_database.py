@@ -53,7 +53,9 @@ def test_failed_write_transaction_leaves_nothing_behind(db_path):
         )
         raise RuntimeError("boom")
     with db.read() as session:
-        assert session.execute(text("SELECT COUNT(*) FROM app_user WHERE username='y'")).scalar() == 0
+        assert (
+            session.execute(text("SELECT COUNT(*) FROM app_user WHERE username='y'")).scalar() == 0
+        )
     db.dispose()
 
 

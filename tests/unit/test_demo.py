@@ -15,8 +15,10 @@ from ..conftest import TODAY
 
 
 def _names(clinic):
-    return [(p.record_number, p.family_name, p.given_names, p.date_of_birth)
-            for p in clinic.patients.search(sort="record_number", include_archived=True)]
+    return [
+        (p.record_number, p.family_name, p.given_names, p.date_of_birth)
+        for p in clinic.patients.search(sort="record_number", include_archived=True)
+    ]
 
 
 def test_same_seed_makes_the_same_clinic(tmp_path):
@@ -52,8 +54,9 @@ def test_generated_records_pass_the_same_validation_as_forms(demo_clinic):
     with demo_clinic.db.read() as session:
         for model in (Assessment, OutcomeMeasure, TherapySession):
             for event in session.scalars(select(model).limit(200)):
-                validate_event(event.kind, {"date": event.event_date, **event_data(event)},
-                               today=TODAY)
+                validate_event(
+                    event.kind, {"date": event.event_date, **event_data(event)}, today=TODAY
+                )
 
 
 def test_generated_patients_are_searchable_and_audited(demo_clinic):
@@ -86,8 +89,9 @@ def test_stopping_between_batches_leaves_a_consistent_database(tmp_path, monkeyp
         assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     # Record numbers continue cleanly when more are added later.
     create_demo_clinic(clinic, patients=5)
-    numbers = [p.record_number for p in clinic.patients.search(sort="record_number",
-                                                               include_archived=True)]
+    numbers = [
+        p.record_number for p in clinic.patients.search(sort="record_number", include_archived=True)
+    ]
     assert len(numbers) == len(set(numbers))
     clinic.close()
 

@@ -16,9 +16,20 @@ ROOT = Path(__file__).resolve().parents[2]
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (path,) = out.glob("sijdesk-*.whl")
@@ -37,12 +48,9 @@ def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     packages = sorted(
-        str(p.parent.relative_to(target)).replace("/", ".")
-        for p in target.rglob("__init__.py")
+        str(p.parent.relative_to(target)).replace("/", ".") for p in target.rglob("__init__.py")
     )
-    assert {"sijdesk.ui", "sijdesk.models", "sijdesk.reports", "sijdesk.resources"} <= set(
-        packages
-    )
+    assert {"sijdesk.ui", "sijdesk.models", "sijdesk.reports", "sijdesk.resources"} <= set(packages)
     code = (
         "import importlib, sys\n"
         f"sys.path.insert(0, {str(target)!r})\n"
@@ -55,7 +63,10 @@ def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
         "print(head_revision())\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr

@@ -25,10 +25,23 @@ def record(clinic):
 
 def test_facts_come_from_the_latest_records_with_age_and_weeks(record):
     clinic, _, episode, add = record
-    add("assessment", "2026-06-10", pain_region="above_belt", distraction=True,
-        thigh_thrust=True, fortin_finger=True)
-    add("assessment", "2026-11-01", pain_region="below_belt", functional=["weakness"],
-        symptoms=["flare"], nsaid_cautions=["renal_disease"], nicotine=True)
+    add(
+        "assessment",
+        "2026-06-10",
+        pain_region="above_belt",
+        distraction=True,
+        thigh_thrust=True,
+        fortin_finger=True,
+    )
+    add(
+        "assessment",
+        "2026-11-01",
+        pain_region="below_belt",
+        functional=["weakness"],
+        symptoms=["flare"],
+        nsaid_cautions=["renal_disease"],
+        nicotine=True,
+    )
     add("therapy", "2026-10-04", components=["met"], response="none")
     add("therapy", "2026-11-15", components=["met"])
     facts = clinic.pathway.facts_for_episode(episode.id)
@@ -92,8 +105,7 @@ def test_amended_and_removed_events_are_read_correctly(record):
 
 def test_injections_declines_and_rheumatology_clearance(record):
     clinic, _, episode, add = record
-    add("injection", "2026-10-01", purpose="diagnostic", side="left", pain_before=8,
-        pain_after=1)
+    add("injection", "2026-10-01", purpose="diagnostic", side="left", pain_before=8, pain_after=1)
     add("injection", "2026-11-01", purpose="therapeutic", side="left")
     add("decline", "2026-11-02", treatment="surgery")
     add("consult", "2026-11-03", specialty="rheumatology", inflammatory_disease_excluded=True)
@@ -172,11 +184,29 @@ def test_red_flags_raise_a_patient_alert(record):
     assert "cauda equina" in alert.text
 
 
-def test_clinic_thresholds_override_the_shipped_defaults(record):
-    clinic, _, episode, add = record
-    from sijdesk.models import ClinicSettings
+def test_clinic_thresholds_override_the_shipped_defaults_and_are_audited(record):
+    clinic, _, episode, _ = record
+    from sqlalchemy import select
 
-    with clinic.db.write() as session:
-        session.get(ClinicSettings, 1).pathway_thresholds = {"block_threshold": 50}
+    from sijdesk.models import AuditEvent
+
+    clinic.pathway.set_clinic_thresholds({"block_threshold": 50})
     assert clinic.pathway.thresholds().block_threshold == 50
     assert clinic.pathway.episode_advice(episode.id).advice.thresholds["block_threshold"] == 50
+    with clinic.db.read() as session:
+        audit = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "pathway_thresholds")
+        ).one()
+    assert audit.details["after"] == {"block_threshold": 50}
+    clinic.pathway.set_clinic_thresholds({})
+    assert clinic.pathway.thresholds().block_threshold == 75
+
+
+def test_invalid_or_unauthorised_threshold_changes_are_refused(users):
+    from sijdesk.errors import PermissionDenied
+
+    with pytest.raises(ValidationError) as caught:
+        users["admin"].pathway.set_clinic_thresholds({"block_threshold": 150})
+    assert "block_threshold" in caught.value.errors
+    with pytest.raises(PermissionDenied):
+        users["clinician"].pathway.set_clinic_thresholds({"block_threshold": 50})

@@ -29,7 +29,9 @@ print("ok")
 def test_twenty_thousand_appended_rows_exit_cleanly():
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr[-2000:]

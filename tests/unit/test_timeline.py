@@ -57,7 +57,9 @@ def test_every_kind_is_recorded_with_author_and_summary(clinic, episode, kind):
 
 
 def test_injection_relief_is_computed_from_pain_before_and_after_unless_given(clinic, episode):
-    computed = clinic.timeline.add(episode.id, "injection", {"date": "2026-11-01", **VALID["injection"]})
+    computed = clinic.timeline.add(
+        episode.id, "injection", {"date": "2026-11-01", **VALID["injection"]}
+    )
     assert computed.data["relief_percent"] == 75.0
     given = clinic.timeline.add(
         episode.id, "injection", {"date": "2026-11-02", **VALID["injection"], "relief_percent": 60}
@@ -95,7 +97,9 @@ def test_injection_relief_is_computed_from_pain_before_and_after_unless_given(cl
         ("note", {"text": "x", "mood": "ok"}, "mood", "not a field"),
     ],
 )
-def test_invalid_events_name_the_field_and_write_nothing(clinic, episode, kind, data, field, message):
+def test_invalid_events_name_the_field_and_write_nothing(
+    clinic, episode, kind, data, field, message
+):
     with pytest.raises(ValidationError) as caught:
         clinic.timeline.add(episode.id, kind, {"date": "2026-11-01", **data})
     assert message in caught.value.errors[field]
@@ -104,7 +108,12 @@ def test_invalid_events_name_the_field_and_write_nothing(clinic, episode, kind, 
 
 @pytest.mark.parametrize(
     ("date", "message"),
-    [("2026-11-30", "future"), ("1969-12-31", "date of birth"), ("01/11/2026", "YYYY-MM-DD"), (None, "required")],
+    [
+        ("2026-11-30", "future"),
+        ("1969-12-31", "date of birth"),
+        ("01/11/2026", "YYYY-MM-DD"),
+        (None, "required"),
+    ],
 )
 def test_event_dates_are_checked(clinic, episode, date, message):
     with pytest.raises(ValidationError) as caught:
@@ -162,7 +171,9 @@ def test_timeline_is_in_date_order_and_filters_by_kind(clinic, episode):
         clinic.timeline.add(episode.id, kind, {"date": day, **data})
     dates = [e.event_date.isoformat() for e in clinic.timeline.list(episode.id)]
     assert dates == ["2026-11-01", "2026-10-15", "2026-10-01"]
-    oldest = [e.event_date.isoformat() for e in clinic.timeline.list(episode.id, newest_first=False)]
+    oldest = [
+        e.event_date.isoformat() for e in clinic.timeline.list(episode.id, newest_first=False)
+    ]
     assert oldest == list(reversed(dates))
     assert {e.kind for e in clinic.timeline.list(episode.id, kinds=["note"])} == {"note"}
 
