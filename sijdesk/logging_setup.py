@@ -30,9 +30,7 @@ def _file_handler() -> logging.Handler | None:
         )
     except OSError:
         return None  # a read-only profile must not stop the program
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     return handler
 
 
