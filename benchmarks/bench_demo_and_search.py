@@ -60,8 +60,9 @@ def main() -> int:
             clinic.patients.count(query)
             counted.append(time.perf_counter() - started)
         print(
-            f"search {query!r:18} {len(rows):4} shown: median {statistics.median(times) * 1000:6.1f} ms"
-            f"; count median {statistics.median(counted) * 1000:6.1f} ms"
+            f"search {query!r:18} {len(rows):4} shown: "
+            f"median {statistics.median(times) * 1000:6.1f} ms; "
+            f"count median {statistics.median(counted) * 1000:6.1f} ms"
         )
     started = time.perf_counter()
     first_page = clinic.patients.search("", limit=200)

@@ -39,7 +39,7 @@ def test_no_module_outside_ui_imports_pyside6():
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"
         "print(','.join(loaded))\n"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
@@ -50,7 +50,7 @@ def test_ruff_bans_bare_imports_of_the_mapped_folders(tmp_path):
     offender = ROOT / "sijdesk" / "_ruff_ban_probe.py"
     offender.write_text("import ui\nfrom models import Patient\n")
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
             [
                 sys.executable,
                 "-m",
@@ -74,7 +74,7 @@ def test_ruff_bans_bare_imports_of_the_mapped_folders(tmp_path):
 
 
 def test_the_whole_tree_passes_ruff():
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
         capture_output=True,
         text=True,

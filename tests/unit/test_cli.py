@@ -11,7 +11,7 @@ import pytest
 
 
 def run(*args, env=None, check=True):
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [sys.executable, "-m", "sijdesk", *args],
         capture_output=True,
         text=True,

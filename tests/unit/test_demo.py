@@ -10,8 +10,7 @@ from sijdesk.models import Assessment, OutcomeMeasure, Patient, TherapySession, 
 from sijdesk.services import Clinic
 from sijdesk.services.events import validate_event
 from sijdesk.services.timeline import event_data
-
-from ..conftest import TODAY
+from tests.conftest import TODAY
 
 
 def _names(clinic):
@@ -71,7 +70,7 @@ def test_generated_patients_are_searchable_and_audited(demo_clinic):
 
 
 def test_stopping_between_batches_leaves_a_consistent_database(tmp_path, monkeypatch):
-    import sijdesk.demo as demo
+    from sijdesk import demo
 
     monkeypatch.setattr(demo, "BATCH_SIZE", 7)
     clinic = Clinic.open(str(tmp_path / "stop.sqlite3"), clock=lambda: TODAY)
@@ -107,7 +106,7 @@ def test_killed_mid_batch_loses_only_that_batch(tmp_path):
     path = tmp_path / "killed.sqlite3"
     script = (
         "import sijdesk.demo as d; from sijdesk.services import Clinic;"
-        "c=Clinic.open(%r); d.create_demo_clinic(c, patients=200000)" % str(path)
+        f"c=Clinic.open({str(path)!r}); d.create_demo_clinic(c, patients=200000)"
     )
     process = subprocess.Popen([sys.executable, "-c", script], env=os.environ.copy())
     deadline = time.monotonic() + 60

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [
             sys.executable,
             "-m",
@@ -62,7 +62,7 @@ def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
         "from sijdesk.db.migrate import head_revision\n"
         "print(head_revision())\n"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sijdesk.errors import ValidationError
 from sijdesk.models import AuditEvent, TimelineEvent
 from sijdesk.services.events import RECORDABLE_KINDS, validate_event
-
-from ..conftest import TODAY
+from tests.conftest import TODAY
 
 VALID = {
     "assessment": {
