@@ -16,6 +16,11 @@ from sijdesk.services.context import CLINICAL_ROLES, ServiceBase
 from sijdesk.services.validation import Checker
 
 EPISODE_SIDES = ("left", "right", "bilateral", "unknown")
+EDITABLE_FIELDS = ("side", "onset_date", "title")
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,23 @@ class EpisodeService(ServiceBase):
             )
             return [_view(e) for e in session.scalars(stmt)]
 
+    def validate(self, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+        """Check episode fields (side, onset date, title) without saving."""
+        checker = Checker(data, today=self.today())
+        checker.reject_unknown(EDITABLE_FIELDS)
+        if not partial or "side" in data:
+            checker.choice("side", EPISODE_SIDES, required=True)
+        if not partial or "onset_date" in data:
+            checker.date("onset_date")
+        if not partial or "title" in data:
+            checker.text("title", max_length=200)
+        checker.raise_if_errors()
+        return checker.clean
+
     def open(self, patient_id: int, data: Mapping[str, Any]) -> EpisodeView:
         """Open a new episode of care (side, onset date, optional title)."""
         self.require(CLINICAL_ROLES, "open episodes of care")
-        checker = Checker(data, today=self.today())
-        checker.reject_unknown(("side", "onset_date", "title"))
-        checker.choice("side", EPISODE_SIDES, required=True)
-        checker.date("onset_date")
-        checker.text("title", max_length=200)
-        checker.raise_if_errors()
-        clean = checker.clean
+        clean = self.validate(data)
         with self.db.write() as session:
             patient = session.get(Patient, patient_id)
             if patient is None:
@@ -120,6 +132,37 @@ class EpisodeService(ServiceBase):
                 episode.id,
                 patient_id=patient_id,
                 summary=f"opened episode ({episode.side})",
+            )
+            return _view(episode)
+
+    def update(self, episode_id: int, changes: Mapping[str, Any]) -> EpisodeView:
+        """Correct the side, onset date or title; old and new values are audited."""
+        self.require(CLINICAL_ROLES, "edit episodes of care")
+        clean = self.validate(changes, partial=True)
+        with self.db.write() as session:
+            episode = self._load(session, episode_id)
+            patient = session.get(Patient, episode.patient_id)
+            onset = clean.get("onset_date", episode.onset_date)
+            if onset and onset < patient.date_of_birth:
+                raise ValidationError({"onset_date": "cannot be before the date of birth"})
+            if "title" in clean:
+                clean["title"] = clean["title"] or ""
+            changed = {f: v for f, v in clean.items() if getattr(episode, f) != v}
+            if not changed:
+                return _view(episode)
+            before = {f: _jsonable(getattr(episode, f)) for f in changed}
+            for field, value in changed.items():
+                setattr(episode, field, value)
+            episode.updated_at = utcnow()
+            episode.updated_by_id = self.actor.id
+            self.audit(
+                session,
+                "update",
+                "episode",
+                episode.id,
+                patient_id=episode.patient_id,
+                summary="changed " + ", ".join(sorted(changed)),
+                details={"before": before, "after": {f: _jsonable(v) for f, v in changed.items()}},
             )
             return _view(episode)
 

@@ -267,6 +267,10 @@ class PatientService(ServiceBase):
         checker.raise_if_errors()
         return checker.clean
 
+    def validate(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Check registration data without saving (forms call this as the user types)."""
+        return self._check(data, partial=False)
+
     def _duplicates(
         self, session: Session, given: str, family: str, born: date, exclude: int | None = None
     ) -> list[str]:

@@ -211,3 +211,24 @@ def test_episode_validation(clinic, episode, data, field):
 def test_validate_event_is_shared_by_forms_and_services():
     clean = validate_event("outcome", {"date": "2026-11-01", "nrs": "7"}, today=TODAY)
     assert clean["nrs"] == 7
+
+
+def test_episode_onset_can_be_corrected_with_an_audited_update(clinic, episode):
+    from sijdesk.models import AuditEvent as Audit
+
+    updated = clinic.episodes.update(episode.id, {"onset_date": "2026-05-01"})
+    assert updated.onset_date.isoformat() == "2026-05-01"
+    with clinic.db.read() as session:
+        audit = session.scalars(
+            select(Audit).where(Audit.entity == "episode", Audit.action == "update")
+        ).one()
+    assert audit.details == {
+        "before": {"onset_date": "2026-06-01"},
+        "after": {"onset_date": "2026-05-01"},
+    }
+    with pytest.raises(ValidationError) as caught:
+        clinic.episodes.update(episode.id, {"onset_date": "1960-01-01"})
+    assert "date of birth" in caught.value.errors["onset_date"]
+    with pytest.raises(ValidationError) as caught:
+        clinic.episodes.update(episode.id, {"status": "closed"})
+    assert "status" in caught.value.errors

@@ -1,0 +1,653 @@
+"""The main window: patient list | patient | step panel, with menus, toolbar and status bar.
+
+Three panes in a splitter (the list collapsible), sizes and geometry kept in
+QSettings. Every action is in a menu and most have a toolbar button or a
+shortcut; Help lists them. Document actions (letters, care plan, handouts,
+printing) call slots that the documents module fills in; until then they say
+so.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sijdesk import __version__
+from sijdesk.pathway import PATHWAY_VERSION
+from sijdesk.services.events import RECORDABLE_KINDS
+from sijdesk.ui import icons
+from sijdesk.ui.describe import kind_label
+from sijdesk.ui.errors import Messages
+from sijdesk.ui.patient_dialog import PatientDialog
+from sijdesk.ui.patient_list import PatientListPane, RecentPatients, display_name
+from sijdesk.ui.patient_view import PatientView, patient_title
+from sijdesk.ui.step_panel import StepPanel
+from sijdesk.ui.workers import Operations
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS_LATER = "Letters arrive with the documents module."
+HANDOUTS_LATER = "Handouts arrive with the documents module."
+CARE_PLAN_LATER = "The care plan arrives with the documents module."
+
+RECORD_MNEMONICS = {
+    "assessment": "&Assessment…",
+    "outcome": "&Outcome measures (NRS, ODI)…",
+    "therapy": "&Therapy session…",
+    "injection": "&Injection…",
+    "medication": "&Medication course…",
+    "consult": "Specialist &consult…",
+    "procedure": "&Procedure…",
+    "decline": "Patient &declined…",
+    "note": "&Note…",
+}
+
+
+def database_key(clinic) -> str:
+    path = clinic.db.path
+    return str(path.resolve()) if path is not None else clinic.db.url
+
+
+def database_label(clinic) -> str:
+    path = clinic.db.path
+    return (
+        path.name if path is not None else clinic.db.engine.url.render_as_string(hide_password=True)
+    )
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts — SIJ Desk")
+        self.resize(520, 480)
+        layout = QVBoxLayout(self)
+        table = QTableWidget(len(rows), 2)
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setHorizontalHeaderLabels(["Keys", "What they do"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (keys, what) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(what))
+        table.resizeColumnToContents(0)
+        table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class MainWindow(QMainWindow):
+    """SIJ Desk's one main window, acting for the clinic's signed-in user."""
+
+    def __init__(self, clinic, settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self.settings = settings if settings is not None else QSettings()
+        self.ops = Operations(self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("SIJ Desk")
+        self.setWindowIcon(icons.action_icon("app"))
+        self.documents_exist = False
+        self._shown_once = False
+
+        self.recent = RecentPatients(self.settings, database_key(clinic))
+        self.list_pane = PatientListPane(clinic, self.ops, self.recent)
+        self.patient_view = PatientView(clinic, self.ops)
+        self.step_panel = StepPanel(clinic, self.ops)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.list_pane)
+        self.splitter.addWidget(self.patient_view)
+        self.splitter.addWidget(self.step_panel)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setCollapsible(2, True)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.setCentralWidget(self.splitter)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._restore_settings()
+        self._update_actions()
+        self.list_pane.model.refresh()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot,
+        shortcut: str | QKeySequence.StandardKey | None = None,
+        *,
+        tip: str = "",
+        icon: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon:
+            action.setIcon(icons.action_icon(icon))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_find = a(
+            "&Find patient",
+            self.focus_search,
+            "Ctrl+F",
+            tip="Search the patient list (Ctrl+F)",
+            icon="search",
+        )
+        self.act_new_patient = a(
+            "&New patient…",
+            self.new_patient,
+            "Ctrl+N",
+            tip="Register a new patient (Ctrl+N)",
+            icon="new_patient",
+        )
+        self.act_patient_details = a(
+            "Patient &details…",
+            self.patient_view.edit_patient,
+            tip="See or correct the open patient's demographics",
+        )
+        self.act_archive = a(
+            "&Archive patient…",
+            self.toggle_archive,
+            tip="Hide the open patient from the list (nothing is deleted)",
+        )
+        self.act_toggle_list = a(
+            "Show patient &list", self.toggle_list, "F9", tip="Show or hide the patient list (F9)"
+        )
+        self.act_toggle_list.setCheckable(True)
+        self.act_new_episode = a(
+            "&New episode…",
+            self.patient_view.new_episode,
+            "Ctrl+E",
+            tip="Open a new episode of care (Ctrl+E)",
+            icon="new_episode",
+        )
+        self.act_close_episode = a(
+            "&Close episode…",
+            self.patient_view.close_episode,
+            tip="Close the chosen episode with a reason",
+            icon="close",
+        )
+        self.act_reopen_episode = a(
+            "&Reopen episode…",
+            self.patient_view.reopen_episode,
+            tip="Reopen a closed episode with a reason",
+        )
+        self.act_record = a(
+            "&Record…",
+            self.popup_record_menu,
+            "Ctrl+R",
+            tip="Record an event in the chosen episode (Ctrl+R)",
+            icon="record",
+        )
+        self.act_refresh = a(
+            "Re&fresh",
+            self.refresh_all,
+            QKeySequence.StandardKey.Refresh,
+            tip="Read the record again (F5)",
+        )
+        self.act_letter = a(
+            "Write referral &letter…",
+            lambda: self.on_referral_requested(""),
+            tip="Write a referral letter for the chosen episode",
+            icon="letter",
+        )
+        self.act_care_plan = a(
+            "&Care plan…",
+            self.on_care_plan_requested,
+            tip="The patient's care plan",
+            icon="care_plan",
+        )
+        self.act_handouts = a(
+            "&Handouts…",
+            self.on_handouts_requested,
+            tip="Patient handouts (no clinical record needed)",
+            icon="handouts",
+        )
+        self.act_print = a(
+            "&Print…",
+            self.on_print_requested,
+            "Ctrl+P",
+            tip="Print the selected document (Ctrl+P)",
+            icon="print",
+        )
+        self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit, tip="Close SIJ Desk")
+        self.act_log_folder = a(
+            "Open &log folder",
+            self.open_log_folder,
+            tip="Open the folder with SIJ Desk's log files",
+        )
+        self.act_shortcuts = a(
+            "&Keyboard shortcuts", self.show_shortcuts, "F1", tip="List the keyboard shortcuts (F1)"
+        )
+        self.act_about = a("&About SIJ Desk", self.show_about, tip="Version and pathway version")
+        self.record_actions: dict[str, QAction] = {}
+        for kind in RECORDABLE_KINDS:
+            action = QAction(icons.kind_icon(kind), RECORD_MNEMONICS[kind], self)
+            action.setStatusTip(f"Record {kind_label(kind).lower()} in the chosen episode")
+            action.triggered.connect(lambda _c=False, k=kind: self.patient_view.record(k))
+            self.record_actions[kind] = action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.act_print)
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        patient = bar.addMenu("&Patient")
+        for action in (
+            self.act_find,
+            self.act_new_patient,
+            self.act_patient_details,
+            self.act_archive,
+        ):
+            patient.addAction(action)
+        patient.addSeparator()
+        patient.addAction(self.act_toggle_list)
+        episode = bar.addMenu("&Episode")
+        episode.addAction(self.act_new_episode)
+        episode.addAction(self.act_close_episode)
+        episode.addAction(self.act_reopen_episode)
+        episode.addSeparator()
+        self.record_menu = QMenu("&Record", self)
+        self.record_menu.setIcon(icons.action_icon("record"))
+        for action in self.record_actions.values():
+            self.record_menu.addAction(action)
+        episode.addAction(self.act_record)
+        episode.addMenu(self.record_menu)
+        episode.addSeparator()
+        episode.addAction(self.act_refresh)
+        documents = bar.addMenu("&Documents")
+        for action in (self.act_letter, self.act_care_plan, self.act_handouts, self.act_print):
+            documents.addAction(action)
+        tools = bar.addMenu("&Tools")
+        tools.addAction(self.act_log_folder)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addAction(self.act_new_patient)
+        toolbar.addAction(self.act_new_episode)
+        self.record_button = QToolButton()
+        self.record_button.setText("Record")
+        self.record_button.setIcon(icons.action_icon("record"))
+        self.record_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.record_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.record_button.setMenu(self.record_menu)
+        self.record_button.setToolTip("Record an event in the chosen episode (Ctrl+R)")
+        self.record_button.setAccessibleName("Record an event")
+        toolbar.addWidget(self.record_button)
+        toolbar.addSeparator()
+        self.act_letter_short = QAction(icons.action_icon("letter"), "Letter", self)
+        self.act_letter_short.setToolTip(self.act_letter.toolTip())
+        self.act_letter_short.triggered.connect(lambda _c=False: self.on_referral_requested(""))
+        toolbar.addAction(self.act_letter_short)
+        self.act_care_plan_short = QAction(icons.action_icon("care_plan"), "Care plan", self)
+        self.act_care_plan_short.setToolTip(self.act_care_plan.toolTip())
+        self.act_care_plan_short.triggered.connect(lambda _c=False: self.on_care_plan_requested())
+        toolbar.addAction(self.act_care_plan_short)
+        self.act_handouts_short = QAction(icons.action_icon("handouts"), "Handouts", self)
+        self.act_handouts_short.setToolTip(self.act_handouts.toolTip())
+        self.act_handouts_short.triggered.connect(lambda _c=False: self.on_handouts_requested())
+        toolbar.addAction(self.act_handouts_short)
+        toolbar.addAction(self.act_print)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.busy_label = QLabel("")
+        self.busy_label.setAccessibleName("Background work")
+        self.db_label = QLabel(f"{database_label(self.clinic)} · pathway {PATHWAY_VERSION}")
+        self.db_label.setAccessibleName("Database and pathway version")
+        self.db_label.setToolTip(
+            f"Clinic database: {self.clinic.db.path or database_label(self.clinic)}\n"
+            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role})"
+        )
+        status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.db_label)
+
+    def _connect(self) -> None:
+        self.list_pane.openPatient.connect(self.open_patient)
+        self.list_pane.newPatientRequested.connect(self.new_patient)
+        self.patient_view.patientLoaded.connect(self._on_patient_loaded)
+        self.patient_view.episodeChanged.connect(self._on_episode_changed)
+        self.patient_view.recordChanged.connect(self._on_record_changed)
+        self.patient_view.documentsAvailable.connect(self._on_documents_available)
+        self.patient_view.openRecordNumber.connect(self.open_record_number)
+        self.patient_view.documentRequested.connect(self.on_document_requested)
+        self.patient_view.documents_handled = True
+        self.step_panel.recordFact.connect(self.patient_view.record_fact)
+        self.step_panel.referralRequested.connect(self.on_referral_requested)
+        self.step_panel.decisionRecorded.connect(self._on_decision)
+        self.ops.busyChanged.connect(self._on_busy)
+        self.splitter.splitterMoved.connect(lambda *_: self._sync_list_action())
+
+    # -- settings -------------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1366, 768)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray | bytes) and state:
+            self.restoreState(QByteArray(state))
+        self._restore_splitters()
+
+    def _restore_splitters(self) -> None:
+        """Splitter sizes apply to the laid-out window, so again when it is first shown."""
+        sizes = self._int_list(self.settings.value("window/splitter"))
+        self.splitter.setSizes(sizes if len(sizes) == 3 else [300, 700, 366])
+        inner = self._int_list(self.settings.value(PatientView.SPLITTER_KEY))
+        self.patient_view.splitter.setSizes(inner if len(inner) == 2 else [230, 330])
+        self._sync_list_action()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self._restore_splitters()
+
+    @staticmethod
+    def _int_list(value) -> list[int]:
+        if value is None:
+            return []
+        items = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(v) for v in items]
+        except (TypeError, ValueError):
+            return []
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.sizes())
+        self.settings.setValue(PatientView.SPLITTER_KEY, self.patient_view.splitter.sizes())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.ops.shutdown()
+        super().closeEvent(event)
+
+    # -- patients ---------------------------------------------------------------------------------
+
+    @Slot()
+    def focus_search(self) -> None:
+        if self.splitter.sizes()[0] == 0:
+            self.toggle_list()
+        self.list_pane.focus_search()
+
+    @Slot(int)
+    def open_patient(self, patient_id: int) -> None:
+        self.statusBar().showMessage("Opening the patient…", 2000)
+        self.patient_view.load_patient(patient_id)
+
+    @Slot(str)
+    def open_record_number(self, record_number: str) -> None:
+        patients = self.clinic.patients
+        self.ops.run(
+            lambda: patients.get_by_record_number(record_number),
+            on_success=lambda patient: self.open_patient(patient.id),
+            context=self,
+            label="find record number",
+        )
+
+    def _on_patient_loaded(self, patient) -> None:
+        if patient is None:
+            self.setWindowTitle("SIJ Desk")
+        else:
+            self.setWindowTitle(f"{patient_title(patient)} — SIJ Desk")
+            self.list_pane.note_opened(patient)
+            self.list_pane.select_patient(patient.id)
+        self._update_actions()
+
+    def new_patient(self) -> PatientDialog:
+        dialog = PatientDialog(self.clinic, self.ops, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_patient_registered)
+        dialog.openExisting.connect(self.open_record_number)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_patient_registered(self, patient) -> None:
+        self.statusBar().showMessage(
+            f"Registered {display_name(patient)}, record {patient.record_number}", 5000
+        )
+        self.list_pane.model.refresh()
+        self.open_patient(patient.id)
+
+    def toggle_archive(self) -> None:
+        patient = self.patient_view.patient
+        if patient is None:
+            return
+        archive = not patient.archived
+        verb = "Archive" if archive else "Restore"
+        question = f"{verb} {display_name(patient)} (record {patient.record_number})? " + (
+            "Archived patients are hidden from the list unless “Show archived” is ticked; "
+            "nothing is deleted."
+            if archive
+            else "The patient shows in the list again."
+        )
+        if not Messages.question(self, f"{verb} patient", question):
+            return
+        patients = self.clinic.patients
+        self.ops.run(
+            lambda: patients.set_archived(
+                patient.id, archive, reason=f"{verb.lower()}d from the window"
+            ),
+            on_success=lambda _p: self._after_archive(),
+            context=self,
+            label="archive patient",
+        )
+
+    def _after_archive(self) -> None:
+        self.list_pane.model.refresh()
+        self.patient_view.reload()
+
+    def toggle_list(self) -> None:
+        sizes = self.splitter.sizes()
+        if sizes[0] == 0:
+            width = max(int(self.settings.value("window/list_width", 300) or 300), 220)
+            self.splitter.setSizes([width, max(sizes[1] - width, 300), sizes[2]])
+        else:
+            self.settings.setValue("window/list_width", sizes[0])
+            self.splitter.setSizes([0, sizes[0] + sizes[1], sizes[2]])
+        self._sync_list_action()
+
+    def _sync_list_action(self) -> None:
+        self.act_toggle_list.setChecked(self.splitter.sizes()[0] > 0)
+
+    # -- episodes and the record -----------------------------------------------------------------
+
+    def _on_episode_changed(self, episode) -> None:
+        self.step_panel.set_episode(
+            episode.id if episode is not None else None, self.patient_view.title
+        )
+        self._update_actions()
+
+    def _on_record_changed(self) -> None:
+        self.step_panel.refresh()
+        self.list_pane.model.refresh()
+
+    def _on_decision(self, entry) -> None:
+        self.statusBar().showMessage(f"Decision recorded: {entry.summary}", 5000)
+        self.patient_view.reload()
+
+    def _on_documents_available(self, available: bool) -> None:
+        self.documents_exist = available
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        view = self.patient_view
+        has_patient = view.patient is not None
+        episode = view.episode if has_patient else None
+        clinical = has_patient and view.clinical_access
+        self.act_patient_details.setEnabled(has_patient)
+        self.act_archive.setEnabled(has_patient)
+        if has_patient and view.patient.archived:
+            self.act_archive.setText("Restore &archived patient…")
+        else:
+            self.act_archive.setText("&Archive patient…")
+        self.act_new_episode.setEnabled(clinical)
+        has_open = episode is not None and episode.is_open
+        self.act_close_episode.setEnabled(has_open)
+        self.act_reopen_episode.setEnabled(episode is not None and not episode.is_open)
+        self.act_record.setEnabled(has_open)
+        self.record_button.setEnabled(has_open)
+        self.record_menu.setEnabled(has_open)
+        self.act_letter.setEnabled(episode is not None)
+        self.act_letter_short.setEnabled(episode is not None)
+        self.act_care_plan.setEnabled(episode is not None)
+        self.act_care_plan_short.setEnabled(episode is not None)
+        self.act_print.setEnabled(self.documents_exist)
+        if not self.documents_exist:
+            self.act_print.setToolTip(
+                "Print a document (Ctrl+P) — no documents in this episode yet"
+            )
+        else:
+            self.act_print.setToolTip("Print the selected document (Ctrl+P)")
+
+    @Slot()
+    def popup_record_menu(self) -> None:
+        if not self.record_menu.isEnabled():
+            self.patient_view.record("note")  # explains why nothing can be recorded
+            return
+        if self.record_button.isVisible():
+            position = self.record_button.mapToGlobal(QPoint(0, self.record_button.height()))
+        else:
+            position = self.mapToGlobal(self.rect().center())
+        self.record_menu.popup(position)
+
+    def refresh_all(self) -> None:
+        self.list_pane.model.refresh()
+        self.patient_view.reload()
+        self.step_panel.refresh()
+
+    def _on_busy(self, busy: bool) -> None:
+        self.busy_label.setText("Working…" if busy else "")
+
+    # -- documents: filled in by the documents module ---------------------------------------
+
+    @Slot(str)
+    def on_referral_requested(self, kind: str) -> None:
+        """Write a referral letter of ``kind`` ("" lets the user choose)."""
+        Messages.info(self, "Referral letters", DOCUMENTS_LATER)
+
+    @Slot()
+    def on_care_plan_requested(self) -> None:
+        Messages.info(self, "Care plan", CARE_PLAN_LATER)
+
+    @Slot()
+    def on_handouts_requested(self) -> None:
+        """The handout library for reception (no clinical record needed)."""
+        Messages.info(self, "Handouts", HANDOUTS_LATER)
+
+    @Slot()
+    def on_print_requested(self) -> None:
+        """Print a document of the episode (see :meth:`selected_document`)."""
+        Messages.info(self, "Print", DOCUMENTS_LATER)
+
+    @Slot(object)
+    def on_document_requested(self, entry) -> None:
+        """A generated document was opened on the timeline; for now its record is shown."""
+        self.patient_view.show_entry(entry)
+
+    def selected_document(self):
+        """The document event selected on the timeline, else the episode's latest one."""
+        timeline = self.patient_view.timeline
+        current = timeline.current_entry()
+        if current is not None and current.kind == "document":
+            return current
+        documents = [e for e in timeline.model.entries() if e.kind == "document"]
+        return max(documents, key=lambda e: (e.event_date, e.id)) if documents else None
+
+    # -- help --------------------------------------------------------------------------------------
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        for action in (
+            self.act_find,
+            self.act_new_patient,
+            self.act_new_episode,
+            self.act_record,
+            self.act_print,
+            self.act_toggle_list,
+            self.act_refresh,
+            self.act_shortcuts,
+            self.act_quit,
+        ):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            rows.append((keys, action.text().replace("&", "").rstrip("…")))
+        rows += [
+            ("Ctrl+1 … Ctrl+9", "Open a recently opened patient"),
+            ("Down arrow (in search)", "Move into the patient list"),
+            ("Enter", "Open the patient or the event under the cursor"),
+            ("Esc (in a form)", "Close the form (asks before discarding what you typed)"),
+        ]
+        return rows
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.shortcut_rows(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        Messages.info(
+            self,
+            "About SIJ Desk",
+            f"SIJ Desk {__version__}\nClinical pathway version {PATHWAY_VERSION}\n\n"
+            "Records, treatment pathway and documents for sacroiliac joint pain clinics. "
+            "The pathway is decision support: the clinician decides.\n\n"
+            f"Database: {self.clinic.db.path or database_label(self.clinic)}\n"
+            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role})",
+        )
+
+    def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+
+        from sijdesk.paths import log_dir
+
+        folder = Path(log_dir())
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            Messages.info(self, "Log folder", f"The log files are in:\n{folder}")

@@ -1,0 +1,167 @@
+"""Registering a patient (or correcting demographics), with the duplicate warning.
+
+The form validates live through the patient service's own checks, and on
+Save the service looks for a likely duplicate (same names and date of birth).
+When it finds one, the user sees the matching record numbers and either opens
+the existing record or confirms that this is a different person.
+
+Signals of :class:`PatientDialog`:
+    saved(object): the PatientDetails written.
+    openExisting(str): the user chose to open an existing record (its number).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from sijdesk.errors import DuplicatePatient, ValidationError
+from sijdesk.services.patients import SEXES, age_on
+from sijdesk.services.validation import parse_date
+from sijdesk.ui.forms import (
+    HINT_STYLE,
+    ChoiceRadios,
+    NotesField,
+    RecordDialog,
+    TextField,
+    form_layout,
+)
+from sijdesk.ui.workers import Operations
+
+log = logging.getLogger(__name__)
+
+
+class DuplicatePrompt:
+    """Ask what to do about a likely duplicate. Tests monkeypatch :meth:`ask`."""
+
+    @staticmethod
+    def ask(parent: QWidget | None, matches: list[str]) -> tuple[str, str | None] | None:
+        """("open", record_number), ("register", None), or None to go back to the form."""
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Possible duplicate patient")
+        numbers = ", ".join(matches)
+        box.setText(
+            f"A patient with the same names and date of birth is already registered "
+            f"(record {numbers})."
+        )
+        box.setInformativeText(
+            "Open the existing record, or register a new patient only if this is a "
+            "different person."
+        )
+        open_button = box.addButton(f"Open record {matches[0]}", QMessageBox.ButtonRole.AcceptRole)
+        register = box.addButton(
+            "Different person: register", QMessageBox.ButtonRole.DestructiveRole
+        )
+        box.addButton("Back to the form", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(open_button)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is open_button:
+            return ("open", matches[0])
+        if clicked is register:
+            return ("register", None)
+        return None
+
+
+class PatientDialog(RecordDialog):
+    """New patient (``patient`` None) or edit demographics of ``patient``."""
+
+    openExisting = Signal(str)
+
+    def __init__(
+        self,
+        clinic,
+        ops: Operations,
+        *,
+        patient=None,
+        focus_field: str | None = None,
+        parent: QWidget | None = None,
+    ):
+        if patient is None:
+            title, who = "New patient", "not yet registered"
+        else:
+            title = "Patient details"
+            who = (
+                f"{patient.family_name.upper()}, {patient.given_names} · DOB "
+                f"{patient.date_of_birth.isoformat()} · Record {patient.record_number}"
+            )
+        super().__init__(clinic, ops, who, title, parent)
+        self.setObjectName("patientDialog")
+        self.patient = patient
+        self.allow_duplicate = False
+        if patient is None:
+            self.setWindowTitle("New patient — register")
+            self.header.setText("<b>Register a new patient</b> (demographics only)")
+            self.save_button.setText("&Register")
+        self.resize(560, 600)
+        layout = QVBoxLayout(self.body)
+        form = form_layout()
+        self.add_row(form, "family_name", TextField(), "Family name")
+        self.add_row(form, "given_names", TextField(), "Given names")
+        self.dob = TextField("YYYY-MM-DD, e.g. 1972-03-14")
+        self.add_row(form, "date_of_birth", self.dob, "Date of birth")
+        self.age = QLabel("")
+        self.age.setStyleSheet(HINT_STYLE)
+        self.age.setAccessibleName("Age")
+        form.addRow("", self.age)
+        sex = ChoiceRadios(
+            [(s, s.capitalize() if s != "unknown" else "Not recorded") for s in SEXES]
+        )
+        sex.set_value("unknown")
+        self.add_row(form, "sex", sex, "Sex")
+        self.add_row(form, "phone", TextField("+44 …"), "Phone")
+        self.add_row(form, "email", TextField(), "E-mail")
+        self.add_row(form, "address", NotesField(lines=3), "Address")
+        self.add_row(form, "referring_practitioner", TextField(), "Referring practitioner")
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.dob.textChanged.connect(self._update_age)
+        if patient is not None:
+            for name, widget in self.fields.items():
+                value = getattr(patient, name, None)
+                widget.set_value(value.isoformat() if name == "date_of_birth" else value)
+        self.finish()
+        if focus_field and focus_field in self.fields:
+            self.fields[focus_field].setFocus()
+
+    def _update_age(self, text: str) -> None:
+        born = parse_date(text.strip())
+        today = self.clinic.today()
+        self.age.setText(f"Age {age_on(born, today)} years" if born and born <= today else "")
+
+    def validate(self) -> dict[str, str]:
+        try:
+            self.clinic.patients.validate(self.data())
+        except ValidationError as exc:
+            return dict(exc.errors)
+        return {}
+
+    def perform(self) -> Callable[[], Any]:
+        data = self.data()
+        patients, allow = self.clinic.patients, self.allow_duplicate
+        if self.patient is None:
+            return lambda: patients.register(data, allow_duplicate=allow)
+        patient_id = self.patient.id
+        return lambda: patients.update(patient_id, data, allow_duplicate=allow)
+
+    def on_failed(self, exc: BaseException) -> bool:
+        if isinstance(exc, DuplicatePatient):
+            self.saving = False
+            self.show_errors({})
+            choice = DuplicatePrompt.ask(self, exc.matches)
+            if choice is None:
+                return True
+            action, record = choice
+            if action == "open" and record:
+                self.close_without_asking()
+                self.openExisting.emit(record)
+            elif action == "register":
+                self.allow_duplicate = True
+                self.submit()
+            return True
+        return super().on_failed(exc)
