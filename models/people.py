@@ -34,6 +34,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     # Letters print these under the signature.
     credentials: Mapped[str | None] = mapped_column(String(200))
+    # Printed under letters this user signs (PNG).
+    signature_png: Mapped[bytes | None] = mapped_column()
     # argon2 hash; set by the sign-in feature, NULL until then.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

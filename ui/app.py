@@ -172,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
 
         window = MainWindow(clinic)
         window.show()
+        # An administrator with an empty letterhead is asked to fill it in.
+        QTimer.singleShot(0, window.documents.offer_first_run)
         return exec_application(app)
     finally:
         clinic.close()

@@ -33,6 +33,7 @@ from sijdesk.pathway import PATHWAY_VERSION
 from sijdesk.services.events import RECORDABLE_KINDS
 from sijdesk.ui import icons
 from sijdesk.ui.describe import kind_label
+from sijdesk.ui.documents_hooks import DocumentsController
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.patient_dialog import PatientDialog
 from sijdesk.ui.patient_list import PatientListPane, RecentPatients, display_name
@@ -42,9 +43,6 @@ from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
 
-DOCUMENTS_LATER = "Letters arrive with the documents module."
-HANDOUTS_LATER = "Handouts arrive with the documents module."
-CARE_PLAN_LATER = "The care plan arrives with the documents module."
 
 RECORD_MNEMONICS = {
     "assessment": "&Assessment…",
@@ -101,6 +99,8 @@ class MainWindow(QMainWindow):
         self.clinic = clinic
         self.settings = settings if settings is not None else QSettings()
         self.ops = Operations(self)
+        # Letters, care plans, handouts, preview and print (ui/documents_hooks.py).
+        self.documents = DocumentsController(self, clinic, self.ops)
         self.setObjectName("mainWindow")
         self.setWindowTitle("SIJ Desk")
         self.setWindowIcon(icons.action_icon("app"))
@@ -243,6 +243,11 @@ class MainWindow(QMainWindow):
             tip="Print the selected document (Ctrl+P)",
             icon="print",
         )
+        self.act_letterhead = a(
+            "Clinic letter&head…",
+            self.documents.edit_letterhead,
+            tip="Clinic name, address, logo and your signature for letters",
+        )
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit, tip="Close SIJ Desk")
         self.act_log_folder = a(
             "Open &log folder",
@@ -292,6 +297,8 @@ class MainWindow(QMainWindow):
         documents = bar.addMenu("&Documents")
         for action in (self.act_letter, self.act_care_plan, self.act_handouts, self.act_print):
             documents.addAction(action)
+        documents.addSeparator()
+        documents.addAction(self.act_letterhead)
         tools = bar.addMenu("&Tools")
         tools.addAction(self.act_log_folder)
         help_menu = bar.addMenu("&Help")
@@ -566,31 +573,31 @@ class MainWindow(QMainWindow):
     def _on_busy(self, busy: bool) -> None:
         self.busy_label.setText("Working…" if busy else "")
 
-    # -- documents: filled in by the documents module ---------------------------------------
+    # -- documents (ui/documents_hooks.py does the work) -------------------------------------
 
     @Slot(str)
     def on_referral_requested(self, kind: str) -> None:
-        """Write a referral letter of ``kind`` ("" lets the user choose)."""
-        Messages.info(self, "Referral letters", DOCUMENTS_LATER)
+        """Write a referral letter of ``kind`` ("" preselects the advised one)."""
+        self.documents.write_letter(kind)
 
     @Slot()
     def on_care_plan_requested(self) -> None:
-        Messages.info(self, "Care plan", CARE_PLAN_LATER)
+        self.documents.make_care_plan()
 
     @Slot()
     def on_handouts_requested(self) -> None:
         """The handout library for reception (no clinical record needed)."""
-        Messages.info(self, "Handouts", HANDOUTS_LATER)
+        self.documents.show_handouts()
 
     @Slot()
     def on_print_requested(self) -> None:
         """Print a document of the episode (see :meth:`selected_document`)."""
-        Messages.info(self, "Print", DOCUMENTS_LATER)
+        self.documents.print_current()
 
     @Slot(object)
     def on_document_requested(self, entry) -> None:
-        """A generated document was opened on the timeline; for now its record is shown."""
-        self.patient_view.show_entry(entry)
+        """A generated document was opened on the timeline: preview its PDF."""
+        self.documents.open_document(entry.id)
 
     def selected_document(self):
         """The document event selected on the timeline, else the episode's latest one."""

@@ -15,6 +15,7 @@ from datetime import date
 from sijdesk.db.engine import Database
 from sijdesk.db.migrate import open_database
 from sijdesk.services.context import Actor, load_actor
+from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
 from sijdesk.services.pathway_service import Alert, EpisodeAdvice, PathwayService
 from sijdesk.services.patients import PatientDetails, PatientService, PatientSummary
@@ -34,6 +35,7 @@ class Clinic:
         self.episodes = EpisodeService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock)
         self.pathway = PathwayService(db, actor, clock=clock)
+        self.documents = DocumentService(db, actor, clock=clock)
 
     @classmethod
     def open(

@@ -68,13 +68,14 @@ def test_about_names_the_pathway_version(ui, messages):
     assert any(PATHWAY_VERSION in text for text in messages.texts_of("info"))
 
 
-def test_document_actions_say_they_arrive_with_the_documents_module(ui, messages):
+def test_handouts_open_from_the_toolbar_and_letters_need_an_episode(ui, messages):
     ui.window.act_handouts_short.trigger()
+    handouts = ui.window.documents.handouts_window
+    assert handouts is not None and handouts.isVisible()
     ui.window.step_panel.referralRequested.emit("physiotherapy")
-    assert messages.texts_of("info") == [
-        "Handouts arrive with the documents module.",
-        "Letters arrive with the documents module.",
-    ]
+    (text,) = messages.texts_of("info")
+    assert "episode" in text
+    handouts.close()
 
 
 def test_empty_states_say_what_to_do_next(ui, clinic):
@@ -186,30 +187,20 @@ def test_reception_sees_demographics_only(qtbot, clinic, settings, users, patien
 
 
 def test_generated_documents_are_events_and_enable_print(ui, clinic, patient_with_episode):
-    from sijdesk.models import Episode
 
-    from .conftest import TODAY
+    from sijdesk.ui.pdf_preview import PdfPreview
 
     patient, episode = patient_with_episode
-    with clinic.db.write() as session:
-        clinic.timeline.insert_event(
-            session,
-            session.get(Episode, episode.id),
-            "document",
-            {
-                "date": TODAY,
-                "document_kind": "referral_physiotherapy",
-                "title": "Referral to physiotherapy",
-                "sha256": "0" * 64,
-                "parameters": {},
-            },
-        )
+    made = clinic.documents.create_letter(episode.id, "physiotherapy")
     ui.open_patient(patient.id)
     ui.wait(ui.window.act_print.isEnabled)
     model = ui.view.timeline.model
     assert [e.kind for e in model.entries()] == ["document"]
     assert model.index(0, model.KIND).data() == "Document"
-    assert model.index(0, model.SUMMARY).data() == "Referral to physiotherapy (PDF)"
+    assert model.index(0, model.SUMMARY).data().endswith("(PDF)")
     assert ui.window.selected_document().kind == "document"
-    ui.view.open_entry(model.entries()[0])  # the documents module takes this over later
-    assert "Document" in ui.view.last_dialog.windowTitle()
+    ui.view.open_entry(model.entries()[0])  # opens the recorded PDF in the preview
+    ui.wait(lambda: any(isinstance(d, PdfPreview) for d in ui.window.documents.dialogs))
+    preview = next(d for d in ui.window.documents.dialogs if isinstance(d, PdfPreview))
+    assert preview.pdf == made.pdf
+    preview.close()

@@ -1,0 +1,524 @@
+"""The referral letter dialog and the care plan dialog.
+
+Letter: pick the kind (the pathway's suggested one is preselected and marked
+"★ advised"), see the draft the letter will print, edit the recipient, the
+reason and the question, then preview or sign it. Signing renders the PDF,
+records it on the episode's timeline and opens the preview.
+
+Care plan: large print, next review date and the goals (one per line), then
+preview or create.
+
+Every read and every PDF is made on the background worker (the window's
+:class:`~sijdesk.ui.workers.Operations`); widgets are only touched in the
+callbacks on the GUI thread. Every title names the patient (name, date of
+birth, record number): these dialogs write to the record.
+
+Signals of both dialogs:
+    documentCreated(object): the recorded :class:`GeneratedPdf`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sijdesk.errors import ValidationError
+from sijdesk.ui.errors import Messages, user_message
+from sijdesk.ui.pdf_preview import show_preview
+from sijdesk.ui.workers import Operations
+
+log = logging.getLogger(__name__)
+
+KIND_NAMES = {
+    "physiotherapy": "Physiotherapy",
+    "injection_clinic": "Injection clinic",
+    "spine_surgeon": "Spine surgeon (fusion evaluation)",
+    "rheumatology": "Rheumatology",
+    "urgent": "Urgent referral (red flags)",
+}
+ERROR_STYLE = "color: #b00020;"
+HINT_STYLE = "color: #555555;"
+
+
+def patient_words(patient) -> str:
+    """Name, date of birth and record number (the words that prevent wrong-patient errors)."""
+    return (
+        f"{patient.display_name} · DOB {patient.date_of_birth.isoformat()} · "
+        f"Record {patient.record_number}"
+    )
+
+
+def _labelled(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    widget.setAccessibleName(text.replace("&", "").rstrip(":"))
+    return label
+
+
+class _DocumentDialog(QDialog):
+    """Shared parts: the worker, the busy state and the error line."""
+
+    documentCreated = Signal(object)
+
+    def __init__(self, clinic, episode_id: int, ops: Operations | None, parent: QWidget | None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self.episode_id = episode_id
+        self.ops = ops if ops is not None else Operations(self)
+        self.service = clinic.documents
+        self.previews: list[QDialog] = []
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+        self.status = QLabel("Reading the record…")
+        self.status.setStyleSheet(HINT_STYLE)
+
+    def _busy(self, text: str | None) -> None:
+        self.status.setText(text or "")
+        for button in self._action_buttons():
+            button.setEnabled(text is None)
+
+    def _action_buttons(self) -> list[QPushButton]:
+        return []
+
+    def _failed(self, exc: BaseException) -> bool:
+        self._busy(None)
+        if isinstance(exc, ValidationError):
+            self.error.setText(user_message(exc).replace("The record was not saved:\n", ""))
+            return True
+        return False  # the worker's default handling: message or crash dialog
+
+    def _open_preview(self, made, *, recorded: bool) -> QDialog:
+        title = made.title if recorded else f"{made.title} (draft, not saved)"
+        preview = show_preview(
+            made.pdf, title, file_name=made.file_name, parent=self.parentWidget()
+        )
+        if made.info is not None:
+            preview.printed.connect(
+                lambda _name, event_id=made.info.event_id: self.ops.run(
+                    lambda: self.service.record_print(event_id), label="record print"
+                )
+            )
+        self.previews.append(preview)
+        return preview
+
+
+class LetterDialog(_DocumentDialog):
+    """Draft, edit and sign a referral letter for one episode."""
+
+    def __init__(
+        self,
+        clinic,
+        episode_id: int,
+        *,
+        kind: str | None = None,
+        ops: Operations | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(clinic, episode_id, ops, parent)
+        self.setWindowTitle("Referral letter")
+        self.setObjectName("letterDialog")
+        self.resize(980, 720)
+        self.draft = None
+        self._requested_kind = kind or None
+        self._edited = {"recipient": False, "reason": False, "question": False}
+        self._loading = False
+
+        self.patient_label = QLabel()
+        self.patient_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.patient_label.setStyleSheet("font-weight: bold;")
+        self.kind_combo = QComboBox()
+        for ident, name in KIND_NAMES.items():
+            self.kind_combo.addItem(name, ident)
+        self.recipient = QLineEdit()
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.question = QPlainTextEdit()
+        self.question.setTabChangesFocus(True)
+        self.signer_label = QLabel()
+        self.signer_label.setWordWrap(True)
+        self.text_view = QPlainTextEdit()
+        self.text_view.setReadOnly(True)
+        self.text_view.setAccessibleName("Draft letter text")
+        self.reset_button = QPushButton("Reset &wording")
+        self.reset_button.setToolTip("Put back the suggested recipient, reason and question")
+        self.preview_button = QPushButton("&Preview")
+        self.preview_button.setToolTip("See the letter as a PDF without signing or saving it")
+        self.sign_button = QPushButton("&Sign and save")
+        self.sign_button.setToolTip(
+            "Sign the letter with your name, save it on the episode's timeline and open it"
+        )
+        self.sign_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+
+        form = QFormLayout()
+        form.addRow(_labelled("Letter &kind:", self.kind_combo), self.kind_combo)
+        form.addRow(_labelled("&To:", self.recipient), self.recipient)
+        form.addRow(_labelled("&Reason for referral:", self.reason), self.reason)
+        form.addRow(_labelled("&Question for the recipient:", self.question), self.question)
+        form.addRow(QLabel("Signed by:"), self.signer_label)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(form)
+        left_layout.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignLeft)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(_labelled("&Draft (what the letter will print):", self.text_view))
+        right_layout.addWidget(self.text_view, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.sign_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.patient_label)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        for first, second in (
+            (self.kind_combo, self.recipient),
+            (self.recipient, self.reason),
+            (self.reason, self.question),
+            (self.question, self.reset_button),
+            (self.reset_button, self.text_view),
+            (self.text_view, self.preview_button),
+            (self.preview_button, self.sign_button),
+            (self.sign_button, self.cancel_button),
+        ):
+            self.setTabOrder(first, second)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(600)
+        self._refresh_timer.timeout.connect(self.refresh_draft)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
+        self.recipient.textEdited.connect(lambda _t: self._on_edited("recipient"))
+        self.reason.textChanged.connect(lambda: self._on_edited("reason"))
+        self.question.textChanged.connect(lambda: self._on_edited("question"))
+        self.reset_button.clicked.connect(self.reset_wording)
+        self.preview_button.clicked.connect(self.preview)
+        self.sign_button.clicked.connect(self.sign)
+        self.cancel_button.clicked.connect(self.reject)
+        self._busy("Reading the record…")
+        self.load(self._requested_kind)
+
+    def _action_buttons(self) -> list[QPushButton]:
+        return [self.preview_button, self.sign_button, self.reset_button]
+
+    def reject(self) -> None:
+        """Esc or Cancel: ask before throwing away wording the clinician typed."""
+        if any(self._edited.values()) and not Messages.question(
+            self, "Referral letter", "Discard the changes you made to this letter?"
+        ):
+            return
+        super().reject()
+
+    # -- loading the draft --------------------------------------------------------------------
+
+    def load(self, kind: str | None, *, keep_edits: bool = False) -> None:
+        edits = self.edits() if keep_edits else {}
+        service, episode_id = self.service, self.episode_id
+
+        def job():
+            return service.letter_draft(episode_id, kind, **edits)
+
+        self.ops.run(
+            job,
+            on_success=self._on_draft,
+            on_failure=self._failed,
+            context=self,
+            label="letter draft",
+        )
+
+    def edits(self) -> dict[str, str | None]:
+        """The fields the user changed (None = use the suggested wording)."""
+        return {
+            "recipient": self.recipient.text() if self._edited["recipient"] else None,
+            "reason": self.reason.toPlainText() if self._edited["reason"] else None,
+            "question": self.question.toPlainText() if self._edited["question"] else None,
+        }
+
+    @Slot(object)
+    def _on_draft(self, draft) -> None:
+        self.draft = draft
+        self._loading = True
+        try:
+            title = patient_words(draft.patient)
+            self.setWindowTitle(f"Referral letter — {title}")
+            self.patient_label.setText(f"Patient: {title}")
+            for index in range(self.kind_combo.count()):
+                ident = self.kind_combo.itemData(index)
+                name = KIND_NAMES[ident]
+                if ident == draft.advised_kind:
+                    name += "  ★ advised"
+                self.kind_combo.setItemText(index, name)
+            index = self.kind_combo.findData(draft.options.kind)
+            self.kind_combo.setCurrentIndex(index)
+            opts = draft.options
+            if not self._edited["recipient"]:
+                self.recipient.setText(opts.recipient)
+            if not self._edited["reason"]:
+                self.reason.setPlainText(opts.reason)
+            if not self._edited["question"]:
+                self.question.setPlainText(opts.question)
+            self.text_view.setPlainText(draft.text)
+            signer = draft.signer
+            words = signer.name + (f", {signer.credentials}" if signer.credentials else "")
+            if signer.signature_png is None:
+                words += " (no signature image: set one under Documents › Clinic letterhead…)"
+            self.signer_label.setText(words)
+            self.error.clear()
+        finally:
+            self._loading = False
+        self._busy(None)
+        self.status.setText(f"Pathway {draft.pathway_version}")
+
+    @Slot(int)
+    def _on_kind_changed(self, _index: int) -> None:
+        if self._loading or self.draft is None:
+            return
+        self._edited = {"recipient": False, "reason": False, "question": False}
+        self._busy("Preparing the draft…")
+        self.load(self.kind())
+
+    def _on_edited(self, field: str) -> None:
+        if self._loading:
+            return
+        self._edited[field] = True
+        self._refresh_timer.start()
+
+    @Slot()
+    def refresh_draft(self) -> None:
+        if self.draft is not None:
+            self.load(self.kind(), keep_edits=True)
+
+    @Slot()
+    def reset_wording(self) -> None:
+        self._edited = {"recipient": False, "reason": False, "question": False}
+        self.load(self.kind())
+
+    def kind(self) -> str:
+        return self.kind_combo.currentData()
+
+    # -- making the PDF --------------------------------------------------------------------------
+
+    def _options(self) -> dict[str, str | None]:
+        return {
+            "recipient": self.recipient.text(),
+            "reason": self.reason.toPlainText(),
+            "question": self.question.toPlainText(),
+        }
+
+    @Slot()
+    def preview(self) -> None:
+        service, episode_id, kind, options = (
+            self.service,
+            self.episode_id,
+            self.kind(),
+            self._options(),
+        )
+        self._busy("Making the preview…")
+        self.ops.run(
+            lambda: service.preview_letter(episode_id, kind, **options),
+            on_success=self._on_preview,
+            on_failure=self._failed,
+            context=self,
+            label="letter preview",
+        )
+
+    def _on_preview(self, made) -> None:
+        self._busy(None)
+        self._open_preview(made, recorded=False)
+
+    @Slot()
+    def sign(self) -> None:
+        service, episode_id, kind, options = (
+            self.service,
+            self.episode_id,
+            self.kind(),
+            self._options(),
+        )
+        self._busy("Signing and saving the letter…")
+        self.ops.run(
+            lambda: service.create_letter(episode_id, kind, **options),
+            on_success=self._on_signed,
+            on_failure=self._failed,
+            context=self,
+            label="create letter",
+        )
+
+    def _on_signed(self, made) -> None:
+        self._busy(None)
+        log.info("letter saved: %s", made.title)
+        self.documentCreated.emit(made)
+        self._open_preview(made, recorded=True)
+        self.accept()
+
+
+class CarePlanDialog(_DocumentDialog):
+    """Options for the patient's care plan, then preview or create it."""
+
+    def __init__(
+        self,
+        clinic,
+        episode_id: int,
+        *,
+        ops: Operations | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(clinic, episode_id, ops, parent)
+        self.setWindowTitle("Care plan")
+        self.setObjectName("carePlanDialog")
+        self.resize(620, 520)
+        self.draft = None
+        self.patient_label = QLabel()
+        self.patient_label.setStyleSheet("font-weight: bold;")
+        self.step_label = QLabel()
+        self.step_label.setWordWrap(True)
+        self.large_print = QCheckBox("&Large print (bigger text for easier reading)")
+        self.review = QDateEdit()
+        self.review.setCalendarPopup(True)
+        self.review.setDisplayFormat("yyyy-MM-dd")
+        self.goals = QPlainTextEdit()
+        self.goals.setTabChangesFocus(True)
+        self.goals.setToolTip("One goal per line, framed as something the patient wants to do")
+        self.preview_button = QPushButton("&Preview")
+        self.create_button = QPushButton("&Create care plan")
+        self.create_button.setDefault(True)
+        self.create_button.setToolTip("Save the care plan on the episode's timeline and open it")
+        self.cancel_button = QPushButton("Cancel")
+
+        form = QFormLayout()
+        form.addRow(QLabel("Where the patient is:"), self.step_label)
+        form.addRow(self.large_print)
+        form.addRow(_labelled("Next &review on:", self.review), self.review)
+        form.addRow(_labelled("&Goals (one per line):", self.goals), self.goals)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.patient_label)
+        layout.addLayout(form, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.preview_button.clicked.connect(self.preview)
+        self.create_button.clicked.connect(self.create)
+        self.cancel_button.clicked.connect(self.reject)
+        self._busy("Reading the record…")
+        service = self.service
+        self.ops.run(
+            lambda: service.care_plan_draft(episode_id),
+            on_success=self._on_draft,
+            on_failure=self._failed,
+            context=self,
+            label="care plan draft",
+        )
+
+    def _action_buttons(self) -> list[QPushButton]:
+        return [self.preview_button, self.create_button]
+
+    def reject(self) -> None:
+        """Esc or Cancel: ask before throwing away goals the clinician typed."""
+        typed = self.draft is not None and self.goals.toPlainText().strip() != "\n".join(
+            self.draft.options.goals
+        )
+        if typed and not Messages.question(
+            self, "Care plan", "Discard the goals you typed for this care plan?"
+        ):
+            return
+        super().reject()
+
+    def _on_draft(self, draft) -> None:
+        self.draft = draft
+        title = patient_words(draft.patient)
+        self.setWindowTitle(f"Care plan — {title}")
+        self.patient_label.setText(f"Patient: {title}")
+        steps = {
+            "conservative": "Step 1: physiotherapy and home programme",
+            "injection": "Step 2: SIJ injection",
+            "surgery_evaluation": "Step 3: opinion on SIJ fusion",
+        }
+        self.step_label.setText(
+            steps.get(draft.step or "", "No routine step (urgent referral or pathway closed)")
+            + f" · pathway {draft.pathway_version}"
+        )
+        today = self.service.today()
+        self.review.setMinimumDate(QDate(today.year, today.month, today.day))
+        when = draft.options.review_date
+        self.review.setDate(QDate(when.year, when.month, when.day))
+        self.goals.setPlainText("\n".join(draft.options.goals))
+        self._busy(None)
+
+    def options(self) -> dict:
+        qd = self.review.date()
+        return {
+            "large_print": self.large_print.isChecked(),
+            "goals": [g for g in self.goals.toPlainText().splitlines() if g.strip()],
+            "review_date": date(qd.year(), qd.month(), qd.day()),
+        }
+
+    @Slot()
+    def preview(self) -> None:
+        service, episode_id, options = self.service, self.episode_id, self.options()
+        self._busy("Making the preview…")
+        self.ops.run(
+            lambda: service.preview_care_plan(episode_id, **options),
+            on_success=lambda made: (self._busy(None), self._open_preview(made, recorded=False)),
+            on_failure=self._failed,
+            context=self,
+            label="care plan preview",
+        )
+
+    @Slot()
+    def create(self) -> None:
+        service, episode_id, options = self.service, self.episode_id, self.options()
+        self._busy("Creating the care plan…")
+        self.ops.run(
+            lambda: service.create_care_plan(episode_id, **options),
+            on_success=self._on_created,
+            on_failure=self._failed,
+            context=self,
+            label="create care plan",
+        )
+
+    def _on_created(self, made) -> None:
+        self._busy(None)
+        self.documentCreated.emit(made)
+        self._open_preview(made, recorded=True)
+        self.accept()
+
+
+def no_episode_message(parent: QWidget | None) -> None:
+    Messages.info(
+        parent,
+        "Documents",
+        "Open a patient and choose an episode of care first; letters and care plans are "
+        "written for one episode.",
+    )
