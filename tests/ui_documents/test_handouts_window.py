@@ -43,7 +43,7 @@ def _choose_handout(window, name: str) -> None:
 
 
 def test_reception_prints_a_handout_for_a_patient_and_sees_it_in_the_history(
-    qtbot, open_as, pdf_printer, no_clinical_reads
+    qtbot, qtmodeltester, open_as, pdf_printer, no_clinical_reads
 ):
     clinic = open_as("reception.haddad")
     window = HandoutsWindow(clinic)
@@ -69,6 +69,7 @@ def test_reception_prints_a_handout_for_a_patient_and_sees_it_in_the_history(
     assert row[2] == "1.0"
     assert "NGUYỄN, François · 000002" == row[3]
     assert row[4] == "Rania Haddad"
+    qtmodeltester.check(model)
 
 
 def test_blank_print_needs_no_patient(qtbot, open_as, pdf_printer, no_clinical_reads):
