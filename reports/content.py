@@ -89,8 +89,13 @@ class EpisodeInfo:
         }.get(self.side, "the sacroiliac joint (side not recorded)")
 
     @property
-    def injection_side(self) -> str:
-        return {"left": "left", "right": "right", "bilateral": "both"}.get(self.side, "affected")
+    def injection_target(self) -> str:
+        """The joint(s) an injection would go into, as the letter says it."""
+        return {
+            "left": "the left sacroiliac joint",
+            "right": "the right sacroiliac joint",
+            "bilateral": "both sacroiliac joints",
+        }.get(self.side, "the affected sacroiliac joint")
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ def default_reason(kind: str, c: EpisodeContent) -> str:
             )
         return (
             f"{opening}. Care so far: {_care_so_far(c)}.{cluster} I am referring for "
-            f"{_injection_words(c)} of the {c.episode.injection_side} sacroiliac joint."
+            f"{_injection_words(c)} of {c.episode.injection_target}."
         )
     if kind == "spine_surgeon":
         therapeutic = sum(1 for i in c.injections if i.purpose == "therapeutic")
@@ -216,7 +216,7 @@ def default_question(kind: str, c: EpisodeContent) -> str:
     """The editable question for the recipient, one sensible default per kind."""
     check_kind(kind)
     name = c.patient.full_name
-    side = c.episode.injection_side
+    target = c.episode.injection_target
     if kind == "physiotherapy":
         return (
             f"Could you assess {name} and provide a programme of conservative care "
@@ -228,14 +228,13 @@ def default_question(kind: str, c: EpisodeContent) -> str:
     if kind == "injection_clinic":
         if c.advice and c.advice.injection_purpose == "therapeutic":
             return (
-                f"Would you consider a therapeutic image-guided steroid injection of the {side} "
-                "sacroiliac joint, and record the percentage of relief and how many weeks it "
-                "lasted?"
+                "Would you consider a therapeutic image-guided steroid injection of "
+                f"{target}, and record the percentage of relief and how many weeks it lasted?"
             )
         return (
-            f"Would you consider an image-guided diagnostic block of the {side} sacroiliac "
-            "joint, and record the percentage of pain relief and how long it lasted, so that "
-            "we can judge whether the joint is the main source of the pain?"
+            f"Would you consider an image-guided diagnostic block of {target}, and record the "
+            "percentage of pain relief and how long it lasted, so that we can judge whether "
+            "the joint is the main source of the pain?"
         )
     if kind == "spine_surgeon":
         return (

@@ -7,9 +7,13 @@ the real user data folder.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Qt keeps its own settings under XDG_CONFIG_HOME; tests must never touch the
+# real user's (set before Qt is imported anywhere).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sijdesk-test-config-")
 
 import pytest  # noqa: E402
 

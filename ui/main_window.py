@@ -13,7 +13,14 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -91,13 +98,21 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
 
 
+def user_settings() -> QSettings:
+    """This workstation's window layout and recent patients, kept in the SIJ Desk
+    data folder (so ``SIJDESK_HOME`` moves them too)."""
+    from sijdesk.paths import data_dir
+
+    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
 class MainWindow(QMainWindow):
     """SIJ Desk's one main window, acting for the clinic's signed-in user."""
 
     def __init__(self, clinic, settings: QSettings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.clinic = clinic
-        self.settings = settings if settings is not None else QSettings()
+        self.settings = settings if settings is not None else user_settings()
         self.ops = Operations(self)
         # Letters, care plans, handouts, preview and print (ui/documents_hooks.py).
         self.documents = DocumentsController(self, clinic, self.ops)
@@ -373,11 +388,22 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray | bytes) and geometry:
             self.restoreGeometry(QByteArray(geometry))
         else:
-            self.resize(1366, 768)
+            self._default_size()
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray | bytes) and state:
             self.restoreState(QByteArray(state))
         self._restore_splitters()
+
+    def _default_size(self) -> None:
+        """First start: most of the screen, at least 1366 x 768 where the screen allows."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(1366, 768)
+            return
+        available = screen.availableGeometry()
+        width = min(available.width(), max(1366, int(available.width() * 0.85)))
+        height = min(available.height(), max(768, int(available.height() * 0.85)))
+        self.resize(width, height)
 
     def _restore_splitters(self) -> None:
         """Splitter sizes apply to the laid-out window, so again when it is first shown."""

@@ -163,3 +163,16 @@ def test_unknown_kind_is_refused(docs, demo):
     with pytest.raises(ValidationError) as error:
         docs.create_letter(episode_id, "dentist")
     assert "kind" in error.value.errors
+
+
+@pytest.mark.parametrize(
+    ("record_number", "side_words"),
+    [("000006", "both sacroiliac joints"), ("000003", "the left sacroiliac joint")],
+)
+def test_injection_letters_name_the_side_in_plain_words(demo, docs, record_number, side_words):
+    patient = demo.patients.get_by_record_number(record_number)
+    (episode,) = demo.episodes.list_for_patient(patient.id)
+    options = docs.letter_draft(episode.id, "injection_clinic").options
+    assert side_words in options.question
+    assert side_words in options.reason
+    assert "the both" not in options.question + options.reason
