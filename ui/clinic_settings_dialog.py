@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import ValidationError
 from sijdesk.ui.errors import Messages
+from sijdesk.ui.screen_fit import resize_to_fit
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class ClinicSettingsDialog(QDialog):
         self.can_sign = clinic.actor.role in ("admin", "clinician")
         self.setWindowTitle("Clinic letterhead and signature")
         self.setObjectName("clinicSettingsDialog")
-        self.resize(640, 620)
+        resize_to_fit(self, 640, 620)
 
         self.clinic_name = QLineEdit()
         self.address = QPlainTextEdit()

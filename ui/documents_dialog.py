@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from sijdesk.errors import ValidationError
 from sijdesk.ui.errors import Messages, user_message
 from sijdesk.ui.pdf_preview import show_preview
+from sijdesk.ui.screen_fit import resize_to_fit
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class LetterDialog(_DocumentDialog):
         super().__init__(clinic, episode_id, ops, parent)
         self.setWindowTitle("Referral letter")
         self.setObjectName("letterDialog")
-        self.resize(980, 720)
+        resize_to_fit(self, 980, 720)
         self.draft = None
         self._requested_kind = kind or None
         self._edited = {"recipient": False, "reason": False, "question": False}
@@ -394,7 +395,7 @@ class CarePlanDialog(_DocumentDialog):
         super().__init__(clinic, episode_id, ops, parent)
         self.setWindowTitle("Care plan")
         self.setObjectName("carePlanDialog")
-        self.resize(620, 520)
+        resize_to_fit(self, 620, 520)
         self.draft = None
         self.patient_label = QLabel()
         self.patient_label.setStyleSheet("font-weight: bold;")

@@ -62,6 +62,7 @@ from sijdesk.services.events import (
 from sijdesk.ui.body_diagram import BodyDiagram
 from sijdesk.ui.describe import ODI_SECTIONS, field_label, kind_label, odi_text, word
 from sijdesk.ui.errors import Messages, report_exception
+from sijdesk.ui.screen_fit import resize_to_fit
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -821,7 +822,7 @@ class AssessmentDialog(EventDialog):
     KIND = "assessment"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(1040, 720)
+        resize_to_fit(self, 1040, 720)
         columns = QHBoxLayout()
         left = QVBoxLayout()
         right = QVBoxLayout()
@@ -930,7 +931,7 @@ class OutcomeDialog(EventDialog):
     KIND = "outcome"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(720, 520)
+        resize_to_fit(self, 720, 520)
         form = form_layout()
         self.date_row(form)
         self.nrs = NumberField("0-10")
@@ -961,7 +962,7 @@ class TherapyDialog(EventDialog):
     KIND = "therapy"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(640, 520)
+        resize_to_fit(self, 640, 520)
         form = form_layout()
         self.date_row(form, "Date of the session")
         self.add_row(
@@ -999,7 +1000,7 @@ class InjectionDialog(EventDialog):
     KIND = "injection"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(660, 680)
+        resize_to_fit(self, 660, 680)
         self._relief_touched = False
         self._setting_relief = False
         form = form_layout()
@@ -1070,7 +1071,7 @@ class MedicationDialog(EventDialog):
     KIND = "medication"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(600, 520)
+        resize_to_fit(self, 600, 520)
         form = form_layout()
         self.date_row(form, "Started on")
         category = ChoiceCombo(MEDICATION_CATEGORIES, empty="— choose")
@@ -1088,7 +1089,7 @@ class ConsultDialog(EventDialog):
     KIND = "consult"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(600, 520)
+        resize_to_fit(self, 600, 520)
         form = form_layout()
         self.date_row(form, "Date of the consult")
         self.add_row(
@@ -1111,7 +1112,7 @@ class ProcedureDialog(EventDialog):
     KIND = "procedure"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(600, 460)
+        resize_to_fit(self, 600, 460)
         form = form_layout()
         self.date_row(form, "Date of the procedure")
         self.add_row(form, "procedure", ChoiceCombo(PROCEDURES, empty="— choose"), "Procedure")
@@ -1127,7 +1128,7 @@ class DeclineDialog(EventDialog):
     KIND = "decline"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(560, 380)
+        resize_to_fit(self, 560, 380)
         form = form_layout()
         self.date_row(form)
         treatment = ChoiceRadios(
@@ -1142,7 +1143,7 @@ class NoteDialog(EventDialog):
     KIND = "note"
 
     def build(self, layout: QVBoxLayout) -> None:
-        self.resize(600, 420)
+        resize_to_fit(self, 600, 420)
         form = form_layout()
         self.date_row(form)
         self.add_row(form, "text", NotesField(lines=8), "Note")
@@ -1176,7 +1177,7 @@ class RemoveEventDialog(RecordDialog):
     def __init__(self, clinic, ops, *, entry: TimelineEntry, patient_title: str, parent=None):
         super().__init__(clinic, ops, patient_title, "Entered in error", parent)
         self.entry = entry
-        self.resize(520, 300)
+        resize_to_fit(self, 520, 300)
         layout = QVBoxLayout(self.body)
         text = QLabel(
             f"Remove the {kind_label(entry.kind).lower()} of {entry.event_date.isoformat()} "
@@ -1208,7 +1209,7 @@ class EpisodeDialog(RecordDialog):
     def __init__(self, clinic, ops, *, patient, patient_title: str, parent=None):
         super().__init__(clinic, ops, patient_title, "New episode of care", parent)
         self.patient = patient
-        self.resize(560, 380)
+        resize_to_fit(self, 560, 380)
         layout = QVBoxLayout(self.body)
         form = form_layout()
         side = ChoiceRadios(
@@ -1255,7 +1256,7 @@ class CloseEpisodeDialog(RecordDialog):
     def __init__(self, clinic, ops, *, episode, patient_title: str, parent=None):
         super().__init__(clinic, ops, patient_title, "Close episode", parent)
         self.episode = episode
-        self.resize(540, 340)
+        resize_to_fit(self, 540, 340)
         layout = QVBoxLayout(self.body)
         text = QLabel(f"Close the episode “{episode.label}”? It can be reopened later.")
         text.setWordWrap(True)
@@ -1292,7 +1293,7 @@ class OnsetDialog(RecordDialog):
     def __init__(self, clinic, ops, *, episode, patient_title: str, parent=None):
         super().__init__(clinic, ops, patient_title, "Onset of symptoms", parent)
         self.episode = episode
-        self.resize(520, 300)
+        resize_to_fit(self, 520, 300)
         layout = QVBoxLayout(self.body)
         text = QLabel(
             f"When did the symptoms of “{episode.label}” begin? The pathway reads the "

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.pdf_preview import NO_PRINTER, PdfPrinter, show_preview
+from sijdesk.ui.screen_fit import resize_to_fit
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class HandoutsWindow(QDialog):
         self.previews: list[QDialog] = []
         self.setWindowTitle("Handouts")
         self.setObjectName("handoutsWindow")
-        self.resize(980, 640)
+        resize_to_fit(self, 980, 640)
 
         self.handout_list = QListWidget()
         self.handout_list.setAccessibleName("Handouts")

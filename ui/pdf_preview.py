@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import UserError
 from sijdesk.ui.errors import Messages
+from sijdesk.ui.screen_fit import resize_to_fit
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class PdfPreview(QDialog):
             self.printed.connect(on_printed)
         self.setWindowTitle(title)
         self.setObjectName("pdfPreview")
-        self.resize(760, 900)
+        resize_to_fit(self, 760, 900)
 
         self.document = QPdfDocument(self)
         self._buffer = load_pdf(self.document, pdf, self)
