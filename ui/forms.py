@@ -1288,7 +1288,7 @@ class CloseEpisodeDialog(RecordDialog):
 
 
 class OnsetDialog(RecordDialog):
-    """Set the onset date of an existing episode (needs ``EpisodeService.update``)."""
+    """Set or correct the onset date of an existing episode (audited by the service)."""
 
     def __init__(self, clinic, ops, *, episode, patient_title: str, parent=None):
         super().__init__(clinic, ops, patient_title, "Onset of symptoms", parent)

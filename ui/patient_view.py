@@ -220,8 +220,7 @@ class PatientView(QWidget):
             patient = clinic.patients.get(patient_id)
             try:
                 episodes = clinic.episodes.list_for_patient(patient_id)
-                pathway = getattr(clinic, "pathway", None)
-                alerts = pathway.patient_alerts(patient_id) if pathway is not None else []
+                alerts = clinic.pathway.patient_alerts(patient_id)
                 access = True
             except PermissionDenied:
                 episodes, alerts, access = [], [], False
@@ -341,8 +340,7 @@ class PatientView(QWidget):
 
         def job():
             entries = clinic.timeline.list(episode.id, newest_first=False)
-            pathway = getattr(clinic, "pathway", None)
-            thresholds = pathway.thresholds().to_dict() if pathway is not None else {}
+            thresholds = clinic.pathway.thresholds().to_dict()
             return entries, thresholds
 
         self.ops.run(

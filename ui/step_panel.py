@@ -248,7 +248,7 @@ class StepPanel(QWidget):
 
     @property
     def pathway(self):
-        return getattr(self.clinic, "pathway", None)
+        return self.clinic.pathway
 
     def set_episode(self, episode_id: int | None, patient_title: str = "") -> None:
         self.episode_id = episode_id
@@ -264,10 +264,6 @@ class StepPanel(QWidget):
             self.show_message("Choose or open an episode to see the advised step.")
             return
         pathway = self.pathway
-        if pathway is None:
-            self.loading = False
-            self.show_message("Pathway advice is not available in this installation.")
-            return
         self.loading = True
         self.title.setText("<b>Next step</b> — working out the advice…")
         self._set_buttons(False)
