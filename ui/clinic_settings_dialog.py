@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import ValidationError
 from sijdesk.ui.errors import Messages
-from sijdesk.ui.screen_fit import resize_to_fit
+from sijdesk.ui.sizing import resize_to_fit
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)

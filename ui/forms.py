@@ -62,7 +62,7 @@ from sijdesk.services.events import (
 from sijdesk.ui.body_diagram import BodyDiagram
 from sijdesk.ui.describe import ODI_SECTIONS, field_label, kind_label, odi_text, word
 from sijdesk.ui.errors import Messages, report_exception
-from sijdesk.ui.screen_fit import resize_to_fit
+from sijdesk.ui.sizing import resize_to_fit
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.pdf_preview import NO_PRINTER, PdfPrinter, show_preview
-from sijdesk.ui.screen_fit import resize_to_fit
+from sijdesk.ui.sizing import resize_to_fit, roomy_list_items
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ class HandoutsWindow(QDialog):
         resize_to_fit(self, 980, 640)
 
         self.handout_list = QListWidget()
+        roomy_list_items(self.handout_list)
         self.handout_list.setAccessibleName("Handouts")
         for handout in self.service.handouts():
             item = QListWidgetItem(f"{handout.title}  (version {handout.version})")
@@ -144,6 +145,7 @@ class HandoutsWindow(QDialog):
         self.search.setPlaceholderText("Name, record number or date of birth")
         self.search.setAccessibleName("Find a patient")
         self.results = QListWidget()
+        roomy_list_items(self.results)
         self.results.setAccessibleName("Matching patients")
         self.blank = QCheckBox("Print &blank (no patient)")
         self.blank.setChecked(True)

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.services import PatientSummary
 from sijdesk.ui import icons
+from sijdesk.ui.sizing import roomy_list_items
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -446,6 +447,7 @@ class PatientListPane(QWidget):
 
         recent_label_widget = QLabel("&Recent (Ctrl+1 … Ctrl+9)")
         self.recent_list = QListWidget()
+        roomy_list_items(self.recent_list)
         self.recent_list.setAccessibleName("Recently opened patients")
         self.recent_list.setMaximumHeight(metrics.height() * 6 + 12)
         recent_label_widget.setBuddy(self.recent_list)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import UserError
 from sijdesk.ui.errors import Messages
-from sijdesk.ui.screen_fit import resize_to_fit
+from sijdesk.ui.sizing import resize_to_fit
 
 log = logging.getLogger(__name__)
 

@@ -53,6 +53,7 @@ from sijdesk.services import TimelineEntry
 from sijdesk.services.events import RECORDABLE_KINDS
 from sijdesk.ui import icons
 from sijdesk.ui.describe import describe_fields, kind_label
+from sijdesk.ui.sizing import roomy_list_items
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
@@ -506,6 +507,7 @@ class HistoryDialog(QDialog):
         layout.addWidget(intro)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListWidget()
+        roomy_list_items(self.list)
         self.list.setAccessibleName("Versions")
         for entry in versions:
             if entry.entered_in_error:

@@ -115,3 +115,24 @@ def test_timeline_model_passes_the_model_tester(qtmodeltester, clinic):
     assert any(e.entered_in_error for e in removed)
     status = [model.index(r, TimelineModel.STATUS).data() for r in range(2)]
     assert "entered in error" in status
+
+
+def test_list_rows_leave_room_for_stacked_accents(qtbot):
+    """NGUYỄN has a tilde above a circumflex; a tight row cuts it to NGUYÊN."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QListWidget
+
+    from sijdesk.ui.sizing import roomy_list_items
+
+    widget = QListWidget()
+    qtbot.addWidget(widget)
+    roomy_list_items(widget)
+    widget.addItem("NGUYỄN, François · 000002")
+    widget.resize(400, 200)
+    widget.show()
+    qtbot.waitExposed(widget)
+    row = widget.visualItemRect(widget.item(0))
+    metrics = QFontMetrics(widget.font())
+    ink_above_baseline = -metrics.tightBoundingRect("Ễ").top()
+    room_above_baseline = (row.height() - metrics.height()) / 2 + metrics.ascent()
+    assert room_above_baseline >= ink_above_baseline
