@@ -465,6 +465,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_patient_loaded(self, patient) -> None:
+        if self.statusBar().currentMessage().startswith("Opening the patient"):
+            self.statusBar().clearMessage()
         if patient is None:
             self.setWindowTitle("SIJ Desk")
         else:
