@@ -269,8 +269,11 @@ class PathwayService(ServiceBase):
                 (e for e in valid if isinstance(e, PathwayDecision)),
                 key=lambda e: (e.event_date, e.id),
             )
-        closed_by = self._timeline.get(fusions[-1].id) if fusions else None
-        last_decision = self._timeline.get(decisions[-1].id) if decisions else None
+            # Read in the same transaction as the facts, so they describe one moment.
+            closed_by = self._timeline.entry_in(session, fusions[-1].id) if fusions else None
+            last_decision = (
+                self._timeline.entry_in(session, decisions[-1].id) if decisions else None
+            )
         current_step = None
         if decisions:
             last = decisions[-1]

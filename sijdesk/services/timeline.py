@@ -138,10 +138,14 @@ class TimelineService(ServiceBase):
     def get(self, event_id: int) -> TimelineEntry:
         self.require(CLINICAL_ROLES, "read clinical records")
         with self.db.read() as session:
-            event = self._load(session, event_id)
-            history = self._chain(session, event.root_id or event.id)
-            index = [e.id for e in history].index(event.id)
-            return self._entry(session, event, version=index + 1, amended=index < len(history) - 1)
+            return self.entry_in(session, event_id)
+
+    def entry_in(self, session: Session, event_id: int) -> TimelineEntry:
+        """One version with its place in the history, inside the caller's transaction."""
+        event = self._load(session, event_id)
+        history = self._chain(session, event.root_id or event.id)
+        index = [e.id for e in history].index(event.id)
+        return self._entry(session, event, version=index + 1, amended=index < len(history) - 1)
 
     def history(self, event_id: int) -> list[TimelineEntry]:
         """Every version of the event, oldest first; the last one is current."""
