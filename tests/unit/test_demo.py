@@ -50,12 +50,17 @@ def test_each_situation_patient_gets_the_step_its_situation_implies(demo_clinic,
 
 
 def test_generated_records_pass_the_same_validation_as_forms(demo_clinic):
+    checked = {}
     with demo_clinic.db.read() as session:
         for model in (Assessment, OutcomeMeasure, TherapySession):
             for event in session.scalars(select(model).limit(200)):
+                # Raises ValidationError (failing the test) on anything a form would refuse.
                 validate_event(
                     event.kind, {"date": event.event_date, **event_data(event)}, today=TODAY
                 )
+                checked[event.kind] = checked.get(event.kind, 0) + 1
+    assert set(checked) == {"assessment", "outcome", "therapy"}
+    assert min(checked.values()) >= 20
 
 
 def test_generated_patients_are_searchable_and_audited(demo_clinic):
