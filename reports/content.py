@@ -40,6 +40,21 @@ class PatientInfo:
     phone: str = ""
     referring_practitioner: str = ""
 
+    @classmethod
+    def of(cls, patient) -> PatientInfo:
+        """From anything with a patient's fields (a service's PatientDetails or the model)."""
+        return cls(
+            id=patient.id,
+            record_number=patient.record_number,
+            given_names=patient.given_names,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+            sex=patient.sex,
+            address=patient.address or "",
+            phone=patient.phone or "",
+            referring_practitioner=patient.referring_practitioner or "",
+        )
+
     @property
     def display_name(self) -> str:
         """``FAMILY, Given``: the form used on every page and in lists."""
@@ -414,17 +429,7 @@ def gather_episode(
         as_of=episode_advice.as_of,
         letterhead=letterhead,
         signer=signer,
-        patient=PatientInfo(
-            id=details.id,
-            record_number=details.record_number,
-            given_names=details.given_names,
-            family_name=details.family_name,
-            date_of_birth=details.date_of_birth,
-            sex=details.sex,
-            address=details.address or "",
-            phone=details.phone or "",
-            referring_practitioner=details.referring_practitioner or "",
-        ),
+        patient=PatientInfo.of(details),
         episode=EpisodeInfo(
             episode.id, episode.side, episode.onset_date, episode.title or "", episode.status
         ),

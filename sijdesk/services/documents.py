@@ -896,17 +896,7 @@ class DocumentService(ServiceBase):
 
     def _patient_info(self, session: Session, patient_id: int) -> report_content.PatientInfo:
         p = self._patient(session, patient_id)
-        return _content_module().PatientInfo(
-            id=p.id,
-            record_number=p.record_number,
-            given_names=p.given_names,
-            family_name=p.family_name,
-            date_of_birth=p.date_of_birth,
-            sex=p.sex,
-            address=p.address or "",
-            phone=p.phone or "",
-            referring_practitioner=p.referring_practitioner or "",
-        )
+        return _content_module().PatientInfo.of(p)
 
     @staticmethod
     def _latest_episode(session: Session, patient_id: int) -> Episode | None:
