@@ -19,6 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from sijdesk.pathway import Advice
+from sijdesk.pathway.vocab import FUSION_CRITERIA, INJECTION_CRITERIA, LETTER_KINDS
 from sijdesk.reports import fonts
 from sijdesk.reports import wording as w
 from sijdesk.reports.blocks import (
@@ -34,13 +35,6 @@ from sijdesk.reports.blocks import (
 from sijdesk.reports.content import EpisodeContent
 from sijdesk.reports.styles import URGENT, DocumentMeta, build_pdf, frame_width, stylesheet
 
-LETTER_KINDS: tuple[str, ...] = (
-    "physiotherapy",
-    "injection_clinic",
-    "spine_surgeon",
-    "rheumatology",
-    "urgent",
-)
 KIND_NAMES = {
     "physiotherapy": "Physiotherapy",
     "injection_clinic": "Injection clinic",
@@ -64,27 +58,8 @@ KIND_CRITERIA = {
         "injection.conservative_weeks",
         "injection.response",
     ),
-    "injection_clinic": (
-        "injection.conservative_weeks",
-        "injection.response",
-        "injection.cluster",
-        "injection.not_declined",
-        "injection.annual_limit",
-        "injection.interval",
-        "injection.repeat_relief",
-        "injection.blocks_allow",
-    ),
-    "spine_surgeon": (
-        "fusion.symptom_weeks",
-        "fusion.conservative_weeks",
-        "fusion.response",
-        "fusion.therapeutic_injection",
-        "fusion.confirmed_blocks",
-        "fusion.provocation_tests",
-        "fusion.nrs",
-        "fusion.odi",
-        "fusion.not_declined",
-    ),
+    "injection_clinic": INJECTION_CRITERIA,
+    "spine_surgeon": FUSION_CRITERIA,
     "rheumatology": ("triage.inflammatory", "triage.red_flag", "triage.below_belt"),
     "urgent": ("triage.red_flag", "triage.inflammatory", "triage.below_belt"),
 }

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from sijdesk.commands._common import open_clinic
 from sijdesk.errors import NotFound, UserError, ValidationError
+from sijdesk.pathway.vocab import LETTER_KINDS
 
-LETTER_KINDS = ("physiotherapy", "injection_clinic", "spine_surgeon", "rheumatology", "urgent")
 EXIT_USAGE = 2
 
 

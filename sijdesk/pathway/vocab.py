@@ -83,6 +83,14 @@ REFERRALS: tuple[str, ...] = (
     "injection_clinic",
     "spine_surgeon",
 )
+#: The referral ids are also the letter kinds; this is the order letters are offered in.
+LETTER_KINDS: tuple[str, ...] = (
+    "physiotherapy",
+    "injection_clinic",
+    "spine_surgeon",
+    "rheumatology",
+    "urgent",
+)
 CLUSTER_RESULTS: tuple[str, ...] = ("positive", "negative", "incomplete")
 ODI_BANDS: tuple[str, ...] = ("minimal", "moderate", "severe", "crippled", "bed_bound")
 #: Fact ids that may appear in ``missing``.

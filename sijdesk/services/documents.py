@@ -48,6 +48,7 @@ from sijdesk.models import (
     User,
     utcnow,
 )
+from sijdesk.pathway.vocab import LETTER_KINDS
 from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase
 from sijdesk.services.episodes import EpisodeService
 from sijdesk.services.pathway_service import PathwayService
@@ -64,7 +65,6 @@ if TYPE_CHECKING:  # the report modules load ReportLab: imported when first used
 
 log = logging.getLogger(__name__)
 
-LETTER_KINDS = ("physiotherapy", "injection_clinic", "spine_surgeon", "rheumatology", "urgent")
 PAGE_SIZES = ("A4", "Letter")
 CARE_PLAN = "care_plan"
 HANDOUT = "handout"

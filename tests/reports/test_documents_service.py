@@ -182,9 +182,13 @@ def test_empty_letterhead_is_reported_for_the_first_run_prompt(tmp_path):
         clinic.close()
 
 
-def test_the_service_knows_the_same_letter_kinds_as_the_letters():
+def test_there_is_a_letter_for_every_referral_the_pathway_can_advise():
+    from sijdesk.pathway.vocab import LETTER_KINDS, REFERRALS
     from sijdesk.reports import letters, styles
     from sijdesk.services import documents
 
-    assert documents.LETTER_KINDS == letters.LETTER_KINDS
+    assert sorted(LETTER_KINDS) == sorted(REFERRALS)
+    for kind in LETTER_KINDS:
+        assert letters.KIND_NAMES[kind] and letters.DEFAULT_RECIPIENTS[kind]
+        assert letters.KIND_CRITERIA[kind]
     assert documents.PAGE_SIZES == tuple(styles.PAGE_SIZES)
