@@ -33,12 +33,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    from sijdesk.demo import create_demo_clinic
-    from sijdesk.services import Clinic
+    from sijdesk.demo import create_demo_clinic, new_demo_clinic
 
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench.sqlite3"
     fresh = not path.exists()
-    clinic = Clinic.open(str(path))
+    clinic = new_demo_clinic(str(path))
     if fresh:
         started = time.perf_counter()
         create_demo_clinic(clinic, patients=args.patients)

@@ -44,12 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ["SIJDESK_HOME"] = folder
-        from sijdesk.services import Clinic
+        from sijdesk.demo import new_demo_clinic
         from sijdesk.services.documents import DocumentService
         from tests.reports.history import build_long_history
 
         today = date(2026, 11, 29)
-        clinic = Clinic.open(str(Path(folder) / "bench.sqlite3"), clock=lambda: today)
+        clinic = new_demo_clinic(str(Path(folder) / "bench.sqlite3"), clock=lambda: today)
         try:
             _patient_id, episode_id = build_long_history(clinic, events=args.events)
             acting = clinic.as_user("clin.long")

@@ -20,7 +20,15 @@ from sijdesk.models.clinical import (
     TherapySession,
     TimelineEvent,
 )
-from sijdesk.models.people import ROLES, SEXES, ClinicSettings, Patient, PatientNameToken, User
+from sijdesk.models.people import (
+    ROLES,
+    SEXES,
+    ClinicSettings,
+    Patient,
+    PatientNameToken,
+    User,
+    UserRole,
+)
 
 __all__ = [
     "EVENT_CLASSES",
@@ -46,5 +54,6 @@ __all__ = [
     "TherapySession",
     "TimelineEvent",
     "User",
+    "UserRole",
     "utcnow",
 ]

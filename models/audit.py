@@ -13,11 +13,15 @@ from sijdesk.models.base import Base, UTCDateTime, utcnow
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_patient", "patient_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_patient", "patient_id", "at"),
+        Index("ix_audit_event_user", "user_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # None only for a sign-in attempt under a username no account has.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[int | None] = mapped_column()

@@ -25,21 +25,49 @@ SEXES = ("female", "male", "other", "unknown")
 
 
 class User(Base):
+    """A person who signs in. Users are disabled, never deleted: the record names them."""
+
     __tablename__ = "app_user"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'clinician', 'reception')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
     # Letters print these under the signature.
     credentials: Mapped[str | None] = mapped_column(String(200))
     # Printed under letters this user signs (PNG).
     signature_png: Mapped[bytes | None] = mapped_column()
-    # argon2 hash; set by the sign-in feature, NULL until then.
+    # argon2id hash (argon2-cffi's encoded form, parameters included). A user
+    # without one cannot sign in and is kept inactive.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Failed sign-ins since the last good one, and until when the next attempt
+    # is refused: kept in the database so that restarting does not reset them.
+    failed_signins: Mapped[int] = mapped_column(Integer, default=0)
+    signin_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_signin_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when an administrator resets the password: the user chooses a new one
+    # at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+
+class UserRole(Base):
+    """One role a user holds; a user may hold several (reception and clinician)."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'clinician', 'reception')", name="role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class ClinicSettings(Base):
@@ -59,6 +87,10 @@ class ClinicSettings(Base):
     # The clinic's own pathway thresholds, {name: value}; empty = shipped defaults.
     pathway_thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     next_record_number: Mapped[int] = mapped_column(Integer, default=1)
+    # A demonstration clinic (fictional patients, published passwords).
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The window locks after this many idle minutes.
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 

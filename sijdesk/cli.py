@@ -46,12 +46,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "--user",
         metavar="USERNAME",
         default=default,
-        help="who is acting, for the audit trail (default: SIJDESK_USER or 'admin')",
+        help="sign in as this user (default: SIJDESK_USER); the password comes from "
+        "SIJDESK_PASSWORD or a prompt",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sijdesk.commands import advise, demo, open_app, patients
+    from sijdesk.commands import accounts, advise, demo, open_app, patients
 
     parser = argparse.ArgumentParser(
         prog="sijdesk",
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common, suppress=True)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (patients, demo, advise):
+    for module in (accounts, patients, demo, advise):
         module.register(subparsers, common)
     _register_optional(subparsers, common)
     return parser

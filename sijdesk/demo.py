@@ -37,6 +37,7 @@ from sijdesk.models import (
     TherapySession,
     TimelineEvent,
     User,
+    UserRole,
     utcnow,
 )
 from sijdesk.services.patients import search_tokens
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 DEFAULT_SEED = 20261129
 BATCH_SIZE = 1000
 
+# Published in the README: a demo clinic holds fictional patients only.
+DEMO_PASSWORD = "sijdesk-demo"
+DEMO_ADMIN = "admin"
 DEMO_USERS = (
     ("dr.okafor", "Dr Adaeze Okafor", "clinician", "MB BS, FRCP (Rheumatology & MSK Medicine)"),
     ("physio.lindqvist", "Ingrid Lindqvist", "clinician", "MSc, Chartered Physiotherapist"),
@@ -93,27 +97,82 @@ def odi_items_for(percent: int, rng: random.Random | None = None) -> list[int]:
     return items
 
 
+def new_demo_clinic(location: str | None = None, *, clock: Callable[[], date] = date.today):
+    """A new database set up as a demo clinic, signed in as its administrator.
+
+    A database that is already a demo clinic is opened as its administrator;
+    any other database with accounts is refused (its users must sign in).
+    """
+    from sijdesk.db.migrate import open_database
+    from sijdesk.errors import UserError
+    from sijdesk.services import AccountService, Clinic
+
+    db = open_database(location)
+    try:
+        needed = AccountService(db).setup_needed()
+        if not needed:
+            with db.read() as session:
+                settings = session.get(ClinicSettings, 1)
+                is_demo = bool(settings is not None and settings.is_demo)
+            if not is_demo:
+                raise UserError(
+                    "This database is a real clinic's, not a demo clinic; demo data goes into "
+                    "a new database (use --db NEW_FILE)."
+                )
+    finally:
+        db.dispose()
+    if needed:
+        return Clinic.create(
+            location,
+            username=DEMO_ADMIN,
+            password=DEMO_PASSWORD,
+            display_name="Clinic administrator",
+            is_demo=True,
+            clock=clock,
+        )
+    return Clinic.open(location, username=DEMO_ADMIN, password=DEMO_PASSWORD, clock=clock)
+
+
 def _ensure_demo_setup(clinic) -> dict[str, int]:
-    """Demo users and letterhead; returns user ids by username."""
+    """Demo users (password DEMO_PASSWORD) and letterhead; returns user ids by username."""
+    from sijdesk.services.accounts import hash_password
+
     ids: dict[str, int] = {}
+    hashed = None
+    with clinic.db.read() as session:
+        existing = {
+            u.username: u.id
+            for u in session.scalars(
+                select(User).where(User.username.in_([row[0] for row in DEMO_USERS]))
+            )
+        }
+    missing = [row for row in DEMO_USERS if row[0] not in existing]
+    if missing:
+        # Hashing is slow on purpose: done once, outside the write transaction.
+        hashed = hash_password(DEMO_PASSWORD)
     with clinic.db.write() as session:
-        for username, name, role, credentials in DEMO_USERS:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                user = User(
-                    username=username, display_name=name, role=role, credentials=credentials
+        ids.update(existing)
+        for username, name, role, credentials in missing:
+            user = User(
+                username=username,
+                display_name=name,
+                credentials=credentials,
+                password_hash=hashed,
+                password_changed_at=utcnow(),
+            )
+            user.role_rows.append(UserRole(role=role))
+            session.add(user)
+            session.flush()
+            session.add(
+                AuditEvent(
+                    user_id=clinic.actor.id,
+                    action="user.create",
+                    entity="user",
+                    entity_id=user.id,
+                    summary=f"demo user {username} ({role})",
+                    details={"roles": [role]},
                 )
-                session.add(user)
-                session.flush()
-                session.add(
-                    AuditEvent(
-                        user_id=clinic.actor.id,
-                        action="create",
-                        entity="user",
-                        entity_id=user.id,
-                        summary=f"demo user {username} ({role})",
-                    )
-                )
+            )
             ids[username] = user.id
         settings = session.get(ClinicSettings, 1)
         if settings is not None and not settings.clinic_name:

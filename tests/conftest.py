@@ -16,8 +16,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sijdesk-test-config-")
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+
+from sijdesk.services import accounts  # noqa: E402
+from tests.signin import add_user, new_clinic, reopen_clinic  # noqa: E402
 
 TODAY = date(2026, 11, 29)
+
+# Hashing at the production cost (tests/unit/test_accounts.py checks it) would
+# add seconds to every test that creates an account; the tests that are about
+# hashing use the real parameters explicitly.
+accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +35,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SIJDESK_HOME", str(home))
     monkeypatch.delenv("SIJDESK_DATABASE_URL", raising=False)
     monkeypatch.delenv("SIJDESK_USER", raising=False)
+    monkeypatch.delenv("SIJDESK_PASSWORD", raising=False)
     return home
 
 
@@ -37,9 +47,7 @@ def db_path(tmp_path):
 @pytest.fixture
 def clinic(db_path):
     """A new, empty clinic database acting as the administrator, with today fixed."""
-    from sijdesk.services import Clinic
-
-    opened = Clinic.open(str(db_path), clock=lambda: TODAY)
+    opened = new_clinic(db_path, clock=lambda: TODAY)
     yield opened
     opened.close()
 
@@ -47,26 +55,20 @@ def clinic(db_path):
 @pytest.fixture
 def users(clinic):
     """A clinician and a receptionist in the clinic database; returns Clinic per role."""
-    from sijdesk.models import User
-
-    with clinic.db.write() as session:
-        session.add(User(username="clin", display_name="Dr Test Clinician", role="clinician"))
-        session.add(User(username="recep", display_name="Front Desk", role="reception"))
     return {
         "admin": clinic,
-        "clinician": clinic.as_user("clin"),
-        "reception": clinic.as_user("recep"),
+        "clinician": add_user(clinic, "clin", "Dr Test Clinician", "clinician"),
+        "reception": add_user(clinic, "recep", "Front Desk", "reception"),
     }
 
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """A demo clinic with 60 patients, built once per test session; do not write to it."""
-    from sijdesk.demo import create_demo_clinic
-    from sijdesk.services import Clinic
+    from sijdesk.demo import create_demo_clinic, new_demo_clinic
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    clinic = Clinic.open(str(path), clock=lambda: TODAY)
+    clinic = new_demo_clinic(str(path), clock=lambda: TODAY)
     create_demo_clinic(clinic, patients=60)
     clinic.close()
     return path
@@ -74,8 +76,8 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture
 def demo_clinic(demo_db):
-    from sijdesk.services import Clinic
+    from sijdesk.demo import DEMO_PASSWORD
 
-    opened = Clinic.open(str(demo_db), clock=lambda: TODAY)
+    opened = reopen_clinic(demo_db, password=DEMO_PASSWORD, clock=lambda: TODAY)
     yield opened
     opened.close()

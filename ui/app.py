@@ -1,8 +1,10 @@
-"""Start the window: the QApplication, the clinic database, demo data on request, the window.
+"""Start the window: the QApplication, the clinic database, sign-in, the window.
 
-``sijdesk`` with no command calls :func:`run`. A database that cannot be
-opened (locked, read-only, from a newer release, an unknown user) is a plain
-message, never a traceback; bugs after start-up reach the crash dialog and the
+``sijdesk`` with no command calls :func:`run`. A new database starts with the
+first-run dialog (the first administrator, or a demonstration clinic); any
+other with the sign-in dialog; no patient data is shown before that. A
+database that cannot be opened (locked, read-only, from a newer release) is a
+plain message, never a traceback; bugs after start-up reach the crash dialog and the
 log through the installed ``sys.excepthook``.
 """
 
@@ -47,18 +49,35 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-class DemoOffer:
-    """Tests monkeypatch :meth:`ask`."""
+class Door:
+    """The dialogs between start-up and the window; tests monkeypatch these."""
 
     @staticmethod
-    def ask(parent: QWidget | None) -> bool:
-        return Messages.question(
-            parent,
-            "Empty clinic database",
-            "This clinic database has no patients yet.\n\nFill it with a demonstration clinic "
-            f"of {DEMO_PATIENTS} fictional patients, to try SIJ Desk out? Choose No to start "
-            "with an empty database for real patients.",
-        )
+    def first_run(db) -> tuple[str, object] | None:
+        """("admin", SignedIn) or ("demo", None) for a new database; None if cancelled."""
+        from sijdesk.ui.signin import FirstRunDialog
+
+        dialog = FirstRunDialog(db)
+        if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
+            return None
+        return ("demo", None) if dialog.wants_demo else ("admin", dialog.signed)
+
+    @staticmethod
+    def sign_in(db, *, is_demo: bool, username: str = ""):
+        """The SignedIn of whoever signs in; None if cancelled."""
+        from sijdesk.ui.signin import SignInDialog
+
+        dialog = SignInDialog(db, is_demo=is_demo, username=username)
+        if dialog.exec() != SignInDialog.DialogCode.Accepted:
+            return None
+        return dialog.signed
+
+    @staticmethod
+    def change_password(clinic) -> bool:
+        from sijdesk.ui.signin import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(clinic, required=True)
+        return dialog.exec() == ChangePasswordDialog.DialogCode.Accepted
 
 
 def create_demo_data(
@@ -136,16 +155,67 @@ def create_demo_data(
     return int(outcome.get("made", 0))  # type: ignore[call-overload]
 
 
+CANCELLED = "cancelled"
+
+
 def open_clinic(args: argparse.Namespace):
-    """The clinic of ``--db`` as ``--user``; None (after a plain message) when it cannot open."""
-    from sijdesk.services import Clinic
+    """The clinic of ``--db``, signed in through the dialogs.
+
+    Returns the Clinic; None after a plain message when the database cannot be
+    opened; CANCELLED when the user closed a dialog instead of signing in.
+    A new database gets the first-run dialog (its first administrator, or a
+    demonstration clinic); any other the sign-in dialog.
+    """
+    from sijdesk.db.migrate import open_database
+    from sijdesk.demo import DEMO_ADMIN, DEMO_PASSWORD
+    from sijdesk.services import AccountService, Clinic
 
     try:
-        return Clinic.open(getattr(args, "db", None), username=getattr(args, "user", None))
+        db = open_database(getattr(args, "db", None))
     except UserError as exc:
         log.warning("cannot open the clinic database: %s", exc)
         Messages.warning(None, "SIJ Desk cannot open the clinic database", str(exc))
         return None
+    try:
+        accounts = AccountService(db)
+        if accounts.setup_needed():
+            choice = Door.first_run(db)
+            if choice is None:
+                db.dispose()
+                return CANCELLED
+            kind, signed = choice
+            if kind == "demo":
+                signed = accounts.initialise(
+                    username=DEMO_ADMIN,
+                    password=DEMO_PASSWORD,
+                    display_name="Clinic administrator",
+                    also_clinician=True,
+                    is_demo=True,
+                )
+                clinic = Clinic.signed_in(db, signed)
+                create_demo_data(clinic)
+                return clinic
+        else:
+            signed = Door.sign_in(
+                db, is_demo=accounts.is_demo(), username=getattr(args, "user", None) or ""
+            )
+            if signed is None:
+                db.dispose()
+                return CANCELLED
+        clinic = Clinic.signed_in(db, signed)
+        if clinic.must_change_password and not Door.change_password(clinic):
+            clinic.session.sign_out()
+            db.dispose()
+            return CANCELLED
+        return clinic
+    except UserError as exc:
+        db.dispose()
+        log.warning("cannot sign in: %s", exc)
+        Messages.warning(None, "SIJ Desk", str(exc))
+        return None
+    except BaseException:
+        db.dispose()
+        raise
 
 
 def exec_application(app: QApplication) -> int:
@@ -160,21 +230,18 @@ def run(args: argparse.Namespace) -> int:
     clinic = open_clinic(args)
     if clinic is None:
         return 3
+    if clinic is CANCELLED:
+        return 0
     try:
-        try:
-            empty = clinic.patients.count(include_archived=True) == 0
-        except UserError as exc:
-            Messages.warning(None, "SIJ Desk", str(exc))
-            return 3
-        if empty and DemoOffer.ask(None):
-            create_demo_data(clinic)
         from sijdesk.ui.main_window import MainWindow
 
         window = MainWindow(clinic)
         window.show()
         # An administrator with an empty letterhead is asked to fill it in.
         QTimer.singleShot(0, window.documents.offer_first_run)
-        return exec_application(app)
+        status = exec_application(app)
+        clinic.session.sign_out()
+        return status
     finally:
         clinic.close()
 

@@ -118,8 +118,8 @@ class ClinicSettingsDialog(QDialog):
         self.clinic = clinic
         self.ops = ops if ops is not None else Operations(self)
         self.service = clinic.documents
-        self.is_admin = clinic.actor.role == "admin"
-        self.can_sign = clinic.actor.role in ("admin", "clinician")
+        self.is_admin = "admin" in clinic.actor.roles
+        self.can_sign = bool(clinic.actor.roles & {"admin", "clinician"})
         self.setWindowTitle("Clinic letterhead and signature")
         self.setObjectName("clinicSettingsDialog")
         resize_to_fit(self, 640, 620)
@@ -307,7 +307,7 @@ class FirstRunPrompt:
 
 def maybe_prompt_first_run(parent: QWidget | None, clinic, ops: Operations | None = None):
     """Offer the letterhead dialog to an administrator when no clinic name is set."""
-    if clinic.actor.role != "admin":
+    if "admin" not in clinic.actor.roles:
         return None
     service = clinic.documents
     if not service.letterhead().is_empty:

@@ -94,7 +94,7 @@ class DocumentsController(QObject):
         return self._call("current_document_id")
 
     def _clinical(self) -> bool:
-        return self.clinic.actor.role in CLINICAL
+        return self.clinic.actor.has_any(frozenset(CLINICAL))
 
     def _keep(self, widget: QWidget) -> QWidget:
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -238,7 +238,7 @@ class DocumentsController(QObject):
 
     def offer_first_run(self) -> None:
         """Ask an administrator to set up the letterhead while it is empty."""
-        if self.clinic.actor.role != "admin":
+        if "admin" not in self.clinic.actor.roles:
             return
 
         def check(settings) -> None:

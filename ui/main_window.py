@@ -117,7 +117,15 @@ class MainWindow(QMainWindow):
         # Letters, care plans, handouts, preview and print (ui/documents_hooks.py).
         self.documents = DocumentsController(self, clinic, self.ops)
         self.setObjectName("mainWindow")
-        self.setWindowTitle("SIJ Desk")
+        from sijdesk.services import AccountService
+
+        # Every title says when the records are a demonstration clinic's.
+        self.app_title = (
+            "SIJ Desk — DEMO CLINIC (fictional patients)"
+            if AccountService(clinic.db).is_demo()
+            else "SIJ Desk"
+        )
+        self.setWindowTitle(self.app_title)
         self.setWindowIcon(icons.action_icon("app"))
         self.documents_exist = False
         self._shown_once = False
@@ -360,9 +368,15 @@ class MainWindow(QMainWindow):
         self.db_label.setAccessibleName("Database and pathway version")
         self.db_label.setToolTip(
             f"Clinic database: {self.clinic.db.path or database_label(self.clinic)}\n"
-            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role})"
+            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role_label})"
         )
+        self.user_label = QLabel(
+            f"{self.clinic.actor.display_name} ({self.clinic.actor.role_label})"
+        )
+        self.user_label.setObjectName("signedInUser")
+        self.user_label.setAccessibleName("Signed in as")
         status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.db_label)
 
     def _connect(self) -> None:
@@ -468,9 +482,9 @@ class MainWindow(QMainWindow):
         if self.statusBar().currentMessage().startswith("Opening the patient"):
             self.statusBar().clearMessage()
         if patient is None:
-            self.setWindowTitle("SIJ Desk")
+            self.setWindowTitle(self.app_title)
         else:
-            self.setWindowTitle(f"{patient_title(patient)} — SIJ Desk")
+            self.setWindowTitle(f"{patient_title(patient)} — {self.app_title}")
             self.list_pane.note_opened(patient)
             self.list_pane.select_patient(patient.id)
         self._update_actions()
@@ -675,7 +689,7 @@ class MainWindow(QMainWindow):
             "Records, treatment pathway and documents for sacroiliac joint pain clinics. "
             "The pathway is decision support: the clinician decides.\n\n"
             f"Database: {self.clinic.db.path or database_label(self.clinic)}\n"
-            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role})",
+            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role_label})",
         )
 
     def open_log_folder(self) -> None:

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QSettings
 
-    from sijdesk.services import Clinic
+    from sijdesk.demo import create_demo_clinic, new_demo_clinic
     from sijdesk.ui.app import create_application
     from sijdesk.ui.errors import Messages
     from sijdesk.ui.main_window import MainWindow
@@ -66,15 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     Messages.warning = staticmethod(lambda parent, title, text: messages.append(text))  # type: ignore[method-assign]
     Messages.question = staticmethod(lambda *a, **k: True)  # type: ignore[method-assign]
 
-    clinic = Clinic.open(str(tmp / "clinic.sqlite3"))
-    try:
-        from sijdesk.demo import create_demo_clinic
-
-        create_demo_clinic(clinic, patients=args.patients)
-    except ImportError:  # before the demo module existed
-        clinic.patients.register(
-            {"given_names": "Zoë", "family_name": "Łukasiewicz", "date_of_birth": "1972-03-14"}
-        )
+    clinic = new_demo_clinic(str(tmp / "clinic.sqlite3"))
+    create_demo_clinic(clinic, patients=args.patients)
 
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(clinic, settings)

@@ -4,28 +4,68 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sijdesk.errors import UserError
+
 if TYPE_CHECKING:
     from sijdesk.services import Clinic
+
+PASSWORD_VARIABLE = "SIJDESK_PASSWORD"
+USER_VARIABLE = "SIJDESK_USER"
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def username_from(args: argparse.Namespace) -> str:
+    """``--user``, else SIJDESK_USER, else a prompt on a terminal."""
+    name = getattr(args, "user", None) or os.environ.get(USER_VARIABLE)
+    if name:
+        return name
+    if _interactive():
+        return input("Username: ").strip()
+    raise UserError(f"Say who is acting with --user NAME (or {USER_VARIABLE}).")
+
+
+def password_from(prompt: str = "Password: ") -> str:
+    """SIJDESK_PASSWORD, else a prompt on a terminal that does not echo."""
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is not None:
+        return password
+    if _interactive():
+        return getpass.getpass(prompt)
+    raise UserError(
+        f"A password is needed: set {PASSWORD_VARIABLE} or run the command in a terminal."
+    )
+
+
+def existing_database(args: argparse.Namespace, *, create: bool = False) -> str | None:
+    """The ``--db`` path, refused when it does not exist unless ``create`` is set,
+    so a mistyped path is reported instead of silently making an empty clinic."""
+    path = getattr(args, "db", None)
+    if path and not create and not Path(path).expanduser().exists():
+        raise UserError(f"There is no clinic database at {path}.")
+    return path
 
 
 @contextlib.contextmanager
 def open_clinic(args: argparse.Namespace, *, create: bool = False) -> Iterator[Clinic]:
-    """The clinic named by ``--db`` / SIJDESK_DATABASE_URL, acting as ``--user``.
+    """The clinic named by ``--db`` / SIJDESK_DATABASE_URL, signed in as ``--user``.
 
-    A ``--db`` file that does not exist is an error unless ``create`` is set,
-    so a mistyped path is reported instead of silently making an empty clinic.
+    A wrong username or password raises SignInFailed (exit status 3), audited.
     """
-    from sijdesk.errors import UserError
     from sijdesk.services import Clinic
 
-    path = getattr(args, "db", None)
-    if path and not create and not Path(path).expanduser().exists():
-        raise UserError(f"There is no clinic database at {path}.")
-    clinic = Clinic.open(path, username=getattr(args, "user", None))
+    path = existing_database(args, create=create)
+    username = username_from(args)
+    clinic = Clinic.open(path, username=username, password=password_from())
     try:
         yield clinic
     finally:

@@ -27,6 +27,7 @@ from pathlib import Path
 from sijdesk.commands._common import open_clinic
 from sijdesk.errors import NotFound, UserError, ValidationError
 from sijdesk.pathway.vocab import LETTER_KINDS
+from sijdesk.services.context import CLINICAL_ROLES
 
 EXIT_USAGE = 2
 
@@ -232,7 +233,7 @@ def run_care_plan(args: argparse.Namespace) -> int:
     with open_clinic(args) as clinic:
         documents = clinic.documents
         patient = find_patient(clinic, args.patient)
-        if clinic.actor.role == "reception":
+        if not clinic.actor.has_any(CLINICAL_ROLES):
             if args.goal or args.review_date or args.episode:
                 raise ValidationError(
                     {

@@ -1,9 +1,9 @@
 """Use cases shared by the window, the documents and the command line.
 
-Every call is one transaction, checks the acting user's role and writes its
-audit record; widgets and commands never open a session themselves.
+Every call is one transaction, checks the signed-in user's roles and writes
+its audit record; widgets and commands never open a session themselves.
 
-    clinic = Clinic.open(db_path, username="admin")
+    clinic = Clinic.open(db_path, username="dr.okafor", password=password)
     patient = clinic.patients.register({...})
 """
 
@@ -14,6 +14,14 @@ from datetime import date
 
 from sijdesk.db.engine import Database
 from sijdesk.db.migrate import open_database
+from sijdesk.services.accounts import (
+    AccountService,
+    SessionService,
+    SetupNeeded,
+    SignedIn,
+    SignInFailed,
+    UserService,
+)
 from sijdesk.services.context import Actor, load_actor
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
@@ -21,47 +29,106 @@ from sijdesk.services.pathway_service import Alert, EpisodeAdvice, PathwayServic
 from sijdesk.services.patients import PatientDetails, PatientService, PatientSummary
 from sijdesk.services.timeline import TimelineEntry, TimelineService
 
-DEFAULT_USER = "admin"
-
 
 class Clinic:
-    """The services of one clinic database, acting as one user."""
+    """The services of one clinic database, acting as one signed-in user."""
 
-    def __init__(self, db: Database, actor: Actor, *, clock: Callable[[], date] = date.today):
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        clock: Callable[[], date] = date.today,
+        must_change_password: bool = False,
+    ):
         self.db = db
         self.actor = actor
         self.clock = clock
+        # Set after an administrator's reset: the user chooses a new password first.
+        self.must_change_password = must_change_password
         self.patients = PatientService(db, actor, clock=clock)
         self.episodes = EpisodeService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock)
         self.pathway = PathwayService(db, actor, clock=clock)
         self.documents = DocumentService(db, actor, clock=clock)
+        self.session = SessionService(db, actor, clock=clock)
+        self.users = UserService(db, actor, clock=clock)
+
+    @classmethod
+    def signed_in(
+        cls, db: Database, signed: SignedIn, *, clock: Callable[[], date] = date.today
+    ) -> Clinic:
+        return cls(db, signed.actor, clock=clock, must_change_password=signed.must_change_password)
 
     @classmethod
     def open(
         cls,
         location: str | None = None,
         *,
-        username: str | None = None,
+        username: str,
+        password: str,
         clock: Callable[[], date] = date.today,
     ) -> Clinic:
-        """Open (creating or migrating) the database and act as ``username``."""
-        import os
+        """Open (creating or migrating) the database and sign in.
 
+        Raises SetupNeeded on a database without any account yet, and
+        SignInFailed (audited) on a wrong username or password.
+        """
         db = open_database(location)
-        name = username or os.environ.get("SIJDESK_USER") or DEFAULT_USER
         try:
-            with db.read() as session:
-                actor = load_actor(session, name)
-        except Exception:
+            accounts = AccountService(db)
+            if accounts.setup_needed():
+                raise SetupNeeded(
+                    "This clinic database has no users yet. Create the first administrator "
+                    "with `sijdesk init --admin NAME`, or start SIJ Desk's window."
+                )
+            signed = accounts.sign_in(username, password)
+        except BaseException:
             db.dispose()
             raise
-        return cls(db, actor, clock=clock)
+        return cls.signed_in(db, signed, clock=clock)
+
+    @classmethod
+    def create(
+        cls,
+        location: str | None = None,
+        *,
+        username: str,
+        password: str,
+        display_name: str,
+        also_clinician: bool = False,
+        clinic: dict[str, str] | None = None,
+        is_demo: bool = False,
+        clock: Callable[[], date] = date.today,
+    ) -> Clinic:
+        """Set up a new clinic database with its first administrator, signed in as them.
+
+        Refused (UserError) when the database already has an account.
+        """
+        db = open_database(location)
+        try:
+            signed = AccountService(db).initialise(
+                username=username,
+                password=password,
+                display_name=display_name,
+                also_clinician=also_clinician,
+                clinic=clinic,
+                is_demo=is_demo,
+            )
+        except BaseException:
+            db.dispose()
+            raise
+        return cls.signed_in(db, signed, clock=clock)
 
     def today(self) -> date:
         return self.clock()
 
     def as_user(self, username: str) -> Clinic:
+        """The same database acting as another active user, without a password.
+
+        Only for code that builds a clinic itself (the demo clinic, tests);
+        the window and the command line always sign in (see test_architecture).
+        """
         with self.db.read() as session:
             actor = load_actor(session, username)
         return Clinic(self.db, actor, clock=self.clock)
@@ -71,6 +138,10 @@ class Clinic:
 
 
 __all__ = [
+    "AccountService",
+    "SetupNeeded",
+    "SignInFailed",
+    "SignedIn",
     "Actor",
     "Alert",
     "EpisodeAdvice",

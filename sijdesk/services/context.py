@@ -14,8 +14,12 @@ from sijdesk.db.engine import Database
 from sijdesk.errors import NotFound, PermissionDenied
 from sijdesk.models import AuditEvent, User
 
+ADMIN_ROLES = frozenset({"admin"})
+# As before sign-in existed, an administrator may also do clinical work: in
+# a small clinic the administrator is usually the lead clinician.
 CLINICAL_ROLES = frozenset({"admin", "clinician"})
 ALL_ROLES = frozenset({"admin", "clinician", "reception"})
+ROLE_ORDER = ("admin", "clinician", "reception")
 
 
 @dataclass(frozen=True)
@@ -25,15 +29,56 @@ class Actor:
     id: int
     username: str
     display_name: str
-    role: str
+    roles: frozenset[str]
     credentials: str | None = None
+
+    def has_any(self, roles: frozenset[str]) -> bool:
+        return bool(self.roles & roles)
+
+    @property
+    def role_label(self) -> str:
+        """ "clinician, reception": how the window names the user's roles."""
+        return ", ".join(r for r in ROLE_ORDER if r in self.roles) or "no role"
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.id, user.username, user.display_name, user.roles, user.credentials)
 
 
 def load_actor(session: Session, username: str) -> Actor:
+    """The actor for an active user, without a password: only for code that has
+    already authenticated (sign-in) or that builds the database (demo, tests)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
         raise NotFound(f"There is no active user called {username!r} in this clinic database.")
-    return Actor(user.id, user.username, user.display_name, user.role, user.credentials)
+    return actor_of(user)
+
+
+def record_event(
+    db: Database,
+    session: Session,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    patient_id: int | None = None,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit event to ``session``'s write transaction (user None: nobody
+    signed in, e.g. a failed sign-in under an unknown name)."""
+    event = AuditEvent(
+        user_id=user_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        patient_id=patient_id,
+        summary=summary,
+        details=details or {},
+    )
+    session.add(event)
+    return event
 
 
 class ServiceBase:
@@ -49,8 +94,10 @@ class ServiceBase:
         return self.clock()
 
     def require(self, roles: frozenset[str], what: str) -> None:
-        if self.actor.role not in roles:
-            raise PermissionDenied(f"Your role ({self.actor.role}) does not allow you to {what}.")
+        if not self.actor.has_any(roles):
+            raise PermissionDenied(
+                f"Your role ({self.actor.role_label}) does not allow you to {what}."
+            )
 
     def audit(
         self,
@@ -63,14 +110,14 @@ class ServiceBase:
         summary: str = "",
         details: dict[str, Any] | None = None,
     ) -> None:
-        session.add(
-            AuditEvent(
-                user_id=self.actor.id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                patient_id=patient_id,
-                summary=summary,
-                details=details or {},
-            )
+        record_event(
+            self.db,
+            session,
+            self.actor.id,
+            action,
+            entity,
+            entity_id,
+            patient_id=patient_id,
+            summary=summary,
+            details=details,
         )

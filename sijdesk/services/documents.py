@@ -677,7 +677,7 @@ class DocumentService(ServiceBase):
         return stmt.where(TimelineEvent.entered_in_error.is_(False))
 
     def _allowed_kinds(self) -> tuple[str, ...] | None:
-        return None if self.actor.role in CLINICAL_ROLES else RECEPTION_KINDS
+        return None if self.actor.has_any(CLINICAL_ROLES) else RECEPTION_KINDS
 
     def list_documents(
         self, *, patient_id: int | None = None, episode_id: int | None = None
@@ -702,7 +702,7 @@ class DocumentService(ServiceBase):
             allowed = self._allowed_kinds()
             if allowed is not None and event.document_kind not in allowed:
                 raise PermissionDenied(
-                    f"Your role ({self.actor.role}) may open care plans and handouts only."
+                    f"Your role ({self.actor.role_label}) may open care plans and handouts only."
                 )
             return self._reopen(session, event)
 

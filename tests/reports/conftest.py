@@ -13,11 +13,10 @@ TODAY = date(2026, 11, 29)
 @pytest.fixture(scope="session")
 def documents_demo_template(tmp_path_factory):
     """A 12-patient demo clinic made once; tests get their own copy."""
-    from sijdesk.demo import create_demo_clinic
-    from sijdesk.services import Clinic
+    from sijdesk.demo import create_demo_clinic, new_demo_clinic
 
     path = tmp_path_factory.mktemp("documents-demo") / "demo.sqlite3"
-    clinic = Clinic.open(str(path), clock=lambda: TODAY)
+    clinic = new_demo_clinic(str(path), clock=lambda: TODAY)
     create_demo_clinic(clinic, patients=12)
     clinic.close()
     return path
@@ -26,11 +25,12 @@ def documents_demo_template(tmp_path_factory):
 @pytest.fixture
 def demo(documents_demo_template, tmp_path):
     """A private copy of the demo clinic, acting as the administrator."""
-    from sijdesk.services import Clinic
+    from sijdesk.demo import DEMO_PASSWORD
+    from tests.signin import reopen_clinic
 
     path = tmp_path / "demo.sqlite3"
     shutil.copyfile(documents_demo_template, path)
-    clinic = Clinic.open(str(path), clock=lambda: TODAY)
+    clinic = reopen_clinic(path, password=DEMO_PASSWORD, clock=lambda: TODAY)
     yield clinic
     clinic.close()
 

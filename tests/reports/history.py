@@ -21,21 +21,22 @@ LONG_ADDRESS = (
 
 
 def ensure_clinician(clinic, username: str = "clin.long") -> object:
+    from sqlalchemy import select
+
     from sijdesk.models import User
+    from tests.signin import add_user
 
-    with clinic.db.write() as session:
-        from sqlalchemy import select
-
-        if session.scalar(select(User).where(User.username == username)) is None:
-            session.add(
-                User(
-                    username=username,
-                    display_name="Dr Evangelina Theodoropoulou-Smythe",
-                    role="clinician",
-                    credentials="MD, PhD, FRCP, Consultant in Musculoskeletal Medicine",
-                )
-            )
-    return clinic.as_user(username)
+    with clinic.db.read() as session:
+        exists = session.scalar(select(User).where(User.username == username)) is not None
+    if exists:
+        return clinic.as_user(username)
+    return add_user(
+        clinic,
+        username,
+        "Dr Evangelina Theodoropoulou-Smythe",
+        "clinician",
+        credentials="MD, PhD, FRCP, Consultant in Musculoskeletal Medicine",
+    )
 
 
 def build_long_history(clinic, *, events: int = 200, today: date | None = None) -> tuple[int, int]:

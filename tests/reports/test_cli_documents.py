@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
+from sijdesk.demo import DEMO_PASSWORD
 from tests.reports.pdfcheck import pdf_text
+from tests.signin import reopen_clinic
 
 
 def run(*args, cwd=None):
@@ -17,7 +19,7 @@ def run(*args, cwd=None):
         [sys.executable, "-m", "sijdesk", *args],
         capture_output=True,
         text=True,
-        env={**os.environ},
+        env={**os.environ, "SIJDESK_USER": "admin", "SIJDESK_PASSWORD": DEMO_PASSWORD},
         timeout=120,
         cwd=cwd,
     )
@@ -57,9 +59,7 @@ def test_letter_writes_a_recorded_pdf(db, tmp_path):
     assert "王, 芳" in text
     assert "Would you consider an image-guided diagnostic block" in text
     document_id = int(result.stdout.split("document ")[1].split()[0])
-    from sijdesk.services import Clinic
-
-    clinic = Clinic.open(db, username="dr.okafor")
+    clinic = reopen_clinic(db, username="dr.okafor", password=DEMO_PASSWORD)
     try:
         entry = clinic.timeline.get(document_id)
         assert entry.kind == "document"
@@ -106,9 +106,7 @@ def test_unwritable_output_is_refused_before_anything_is_recorded(db, tmp_path):
         assert result.returncode != 0
         assert len(result.stderr.strip().splitlines()) == 1
         assert "output" in result.stderr
-    from sijdesk.services import Clinic
-
-    clinic = Clinic.open(db)
+    clinic = reopen_clinic(db, password=DEMO_PASSWORD)
     try:
         patient = clinic.patients.get_by_record_number("000006")
         episode = clinic.episodes.list_for_patient(patient.id)[0]

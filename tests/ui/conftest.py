@@ -84,14 +84,15 @@ def sijdesk_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SIJDESK_HOME", str(home))
     monkeypatch.delenv("SIJDESK_DATABASE_URL", raising=False)
     monkeypatch.delenv("SIJDESK_USER", raising=False)
+    monkeypatch.delenv("SIJDESK_PASSWORD", raising=False)
     return home
 
 
 @pytest.fixture
 def clinic(sijdesk_home, tmp_path):
-    from sijdesk.services import Clinic
+    from tests.signin import new_clinic
 
-    opened = Clinic.open(str(tmp_path / "c.sqlite3"), clock=lambda: TODAY)
+    opened = new_clinic(tmp_path / "c.sqlite3", clock=lambda: TODAY)
     yield opened
     opened.close()
 

@@ -107,12 +107,12 @@ def no_event_loop(monkeypatch):
 def test_run_shows_a_newer_database_as_a_plain_message(
     sijdesk_home, messages, monkeypatch, no_event_loop
 ):
-    from sijdesk import services
+    from sijdesk.db import migrate
 
     def too_new(*args, **kwargs):
         raise SchemaTooNew("This clinic database was written by a newer SIJ Desk (schema 9).")
 
-    monkeypatch.setattr(services.Clinic, "open", classmethod(lambda cls, *a, **k: too_new()))
+    monkeypatch.setattr(migrate, "open_database", too_new)
     status = app_module.run(argparse.Namespace(db=None, user=None))
     assert status == 3
     assert messages.texts_of("warning") == [
@@ -121,11 +121,11 @@ def test_run_shows_a_newer_database_as_a_plain_message(
     assert no_event_loop == []
 
 
-def test_run_offers_demo_data_for_an_empty_database(
+def test_run_offers_a_demo_clinic_for_a_new_database(
     tmp_path, sijdesk_home, messages, monkeypatch, no_event_loop
 ):
     made = []
-    monkeypatch.setattr(app_module.DemoOffer, "ask", staticmethod(lambda parent: True))
+    monkeypatch.setattr(app_module.Door, "first_run", staticmethod(lambda db: ("demo", None)))
     monkeypatch.setattr(app_module, "DEMO_PATIENTS", 12)
     real = app_module.create_demo_data
 
@@ -138,10 +138,13 @@ def test_run_offers_demo_data_for_an_empty_database(
     assert status == 0
     assert made == [12]
     assert len(no_event_loop) == 1
-    for widget in app_module.QApplication.topLevelWidgets():
-        if widget.objectName() == "mainWindow":
-            widget.close()
-            widget.deleteLater()
+    windows = [
+        w for w in app_module.QApplication.topLevelWidgets() if w.objectName() == "mainWindow"
+    ]
+    assert windows and "DEMO CLINIC" in windows[-1].windowTitle()
+    for widget in windows:
+        widget.close()
+        widget.deleteLater()
 
 
 def test_demo_creation_can_be_cancelled(clinic, qtbot, monkeypatch):

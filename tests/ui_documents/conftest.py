@@ -26,11 +26,10 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 @pytest.fixture(scope="session")
 def ui_demo_template(tmp_path_factory):
-    from sijdesk.demo import create_demo_clinic
-    from sijdesk.services import Clinic
+    from sijdesk.demo import create_demo_clinic, new_demo_clinic
 
     path = tmp_path_factory.mktemp("ui-documents-demo") / "demo.sqlite3"
-    clinic = Clinic.open(str(path), clock=lambda: TODAY)
+    clinic = new_demo_clinic(str(path), clock=lambda: TODAY)
     create_demo_clinic(clinic, patients=12)
     clinic.close()
     return path
@@ -46,12 +45,15 @@ def demo_path(ui_demo_template, tmp_path):
 @pytest.fixture
 def open_as(demo_path):
     """Open the private demo clinic as a given user; closed at the end of the test."""
-    from sijdesk.services import Clinic
+    from sijdesk.demo import DEMO_PASSWORD
+    from tests.signin import reopen_clinic
 
     opened = []
 
     def open_clinic(username: str = "dr.okafor"):
-        clinic = Clinic.open(str(demo_path), username=username, clock=lambda: TODAY)
+        clinic = reopen_clinic(
+            demo_path, username=username, password=DEMO_PASSWORD, clock=lambda: TODAY
+        )
         opened.append(clinic)
         return clinic
 

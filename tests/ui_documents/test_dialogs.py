@@ -236,9 +236,9 @@ def test_reception_gets_the_latest_care_plan_not_the_dialog(qtbot, open_as, mess
 
 
 def test_first_run_prompt_offers_the_letterhead_dialog(qtbot, tmp_path, monkeypatch):
-    from sijdesk.services import Clinic
+    from tests.signin import new_clinic
 
-    clinic = Clinic.open(str(tmp_path / "empty.sqlite3"))
+    clinic = new_clinic(tmp_path / "empty.sqlite3")
     try:
         asked = []
         monkeypatch.setattr(

@@ -82,3 +82,16 @@ def test_the_whole_tree_passes_ruff():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_the_window_and_the_command_line_never_act_without_a_password():
+    """``Clinic.as_user`` and ``load_actor`` skip the password: only the demo
+    builder (and tests) may use them; every door signs in."""
+    offenders = []
+    for folder in (ROOT / "ui", ROOT / "sijdesk" / "commands", ROOT / "sijdesk" / "cli.py"):
+        files = [folder] if folder.is_file() else sorted(folder.rglob("*.py"))
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            if ".as_user(" in text or "load_actor(" in text:
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

@@ -9,13 +9,18 @@ import sys
 
 import pytest
 
+from sijdesk.demo import DEMO_PASSWORD
+
+# The demo clinic's administrator; tests that are about signing in override these.
+SIGNED_IN = {"SIJDESK_USER": "admin", "SIJDESK_PASSWORD": DEMO_PASSWORD}
+
 
 def run(*args, env=None, check=True):
     result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [sys.executable, "-m", "sijdesk", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **SIGNED_IN, **(env or {})},
         timeout=120,
     )
     if check:
@@ -74,9 +79,9 @@ def test_database_url_from_the_environment(demo_file):
 
 
 def test_archived_patients_only_when_asked(demo_file):
-    from sijdesk.services import Clinic
+    from tests.signin import reopen_clinic
 
-    clinic = Clinic.open(str(demo_file))
+    clinic = reopen_clinic(demo_file, password=DEMO_PASSWORD)
     clinic.patients.set_archived(clinic.patients.get_by_record_number("000030").id, True)
     clinic.close()
     plain = run("patients", "list", "--db", str(demo_file)).stdout.splitlines()
@@ -109,10 +114,119 @@ def test_demo_refuses_a_database_that_already_has_patients(demo_file):
     assert "already holds patients" in result.stderr
 
 
-def test_unknown_user_is_refused(demo_file):
-    result = run("--user", "nobody", "patients", "list", "--db", str(demo_file), check=False)
+def test_unknown_user_is_refused_with_the_same_sentence_as_a_wrong_password(demo_file):
+    unknown = run("--user", "nobody", "patients", "list", "--db", str(demo_file), check=False)
+    wrong = run(
+        "patients", "list", "--db", str(demo_file), env={"SIJDESK_PASSWORD": "not-it"}, check=False
+    )
+    for result in (unknown, wrong):
+        assert result.returncode == 3
+        assert result.stdout == ""
+        assert result.stderr == "sijdesk: The username or password is not right.\n"
+
+
+def test_wrong_password_is_audited_and_counted(demo_file):
+    import sqlite3
+
+    run(
+        "--user",
+        "reception.haddad",
+        "patients",
+        "list",
+        "--db",
+        str(demo_file),
+        env={"SIJDESK_PASSWORD": "guess-1234"},
+        check=False,
+    )
+    connection = sqlite3.connect(demo_file)
+    try:
+        action, details = connection.execute(
+            "SELECT a.action, a.details FROM audit_event a JOIN app_user u ON u.id = a.user_id "
+            "WHERE u.username = 'reception.haddad' ORDER BY a.id DESC LIMIT 1"
+        ).fetchone()
+        failures = connection.execute(
+            "SELECT failed_signins FROM app_user WHERE username = 'reception.haddad'"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    assert action == "signin.failed"
+    assert json.loads(details)["reason"] == "wrong password"
+    assert "guess" not in details
+    assert failures >= 1
+
+
+def test_no_password_without_a_terminal_is_a_plain_error(demo_file):
+    env = {k: v for k, v in os.environ.items() if k != "SIJDESK_PASSWORD"}
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
+        [
+            sys.executable,
+            "-m",
+            "sijdesk",
+            "--user",
+            "admin",
+            "patients",
+            "list",
+            "--db",
+            str(demo_file),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
     assert result.returncode == 3
-    assert "nobody" in result.stderr
+    assert "SIJDESK_PASSWORD" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_creates_the_first_administrator_who_can_then_sign_in(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    env = {"SIJDESK_PASSWORD": "a-long-secret-9"}
+    made = run(
+        "init",
+        "--admin",
+        "Mira.K",
+        "--name",
+        "Dr Mira K",
+        "--clinician",
+        "--clinic-name",
+        "Hill Clinic",
+        "--db",
+        str(path),
+        env=env,
+    )
+    assert "administrator mira.k (admin, clinician)" in made.stdout
+    listed = run("patients", "list", "--db", str(path), env={**env, "SIJDESK_USER": "mira.k"})
+    assert listed.stdout == ""
+    again = run("init", "--admin", "other", "--db", str(path), env=env, check=False)
+    assert again.returncode == 3
+    assert "already has an administrator" in again.stderr
+
+
+def test_init_refuses_a_weak_password_and_creates_no_account(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    result = run(
+        "init", "--admin", "mira", "--db", str(path), env={"SIJDESK_PASSWORD": "short"}, check=False
+    )
+    assert result.returncode == 2
+    assert "password: must be at least 10 characters" in result.stderr
+    from sijdesk.db.migrate import open_database
+    from sijdesk.services import AccountService
+
+    db = open_database(str(path))
+    try:
+        assert AccountService(db).setup_needed()
+    finally:
+        db.dispose()
+
+
+def test_demo_refuses_a_real_clinic(tmp_path):
+    path = tmp_path / "real.sqlite3"
+    run("init", "--admin", "mira", "--db", str(path), env={"SIJDESK_PASSWORD": "a-long-secret-9"})
+    result = run("demo", "--patients", "1", "--db", str(path), check=False)
+    assert result.returncode == 3
+    assert "not a demo clinic" in result.stderr
 
 
 def test_newer_database_is_refused_by_the_cli(tmp_path):

@@ -29,8 +29,8 @@ def test_read_transaction_sees_one_snapshot_even_when_another_writer_commits(db_
         before = session.execute(text("SELECT COUNT(*) FROM app_user")).scalar()
         other = sqlite3.connect(db_path)
         other.execute(
-            "INSERT INTO app_user (username, display_name, role, active, created_at) "
-            "VALUES ('x', 'X', 'clinician', 1, '2026-01-01 00:00:00')"
+            "INSERT INTO app_user (username, display_name, active, created_at) "
+            "VALUES ('x', 'X', 1, '2026-01-01 00:00:00')"
         )
         other.commit()
         other.close()
@@ -47,8 +47,8 @@ def test_failed_write_transaction_leaves_nothing_behind(db_path):
     with pytest.raises(RuntimeError), db.write() as session:
         session.execute(
             text(
-                "INSERT INTO app_user (username, display_name, role, active, created_at) "
-                "VALUES ('y', 'Y', 'clinician', 1, '2026-01-01 00:00:00')"
+                "INSERT INTO app_user (username, display_name, active, created_at) "
+                "VALUES ('y', 'Y', 1, '2026-01-01 00:00:00')"
             )
         )
         raise RuntimeError("boom")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from sijdesk.demo import SCENARIOS, create_demo_clinic
+from sijdesk.demo import DEMO_PASSWORD, SCENARIOS, create_demo_clinic, new_demo_clinic
 from sijdesk.models import Assessment, OutcomeMeasure, Patient, TherapySession, TimelineEvent
-from sijdesk.services import Clinic
 from sijdesk.services.events import validate_event
 from sijdesk.services.timeline import event_data
 from tests.conftest import TODAY
+from tests.signin import reopen_clinic
 
 
 def _names(clinic):
@@ -23,7 +23,7 @@ def _names(clinic):
 def test_same_seed_makes_the_same_clinic(tmp_path):
     made = []
     for name in ("a", "b"):
-        clinic = Clinic.open(str(tmp_path / f"{name}.sqlite3"), clock=lambda: TODAY)
+        clinic = new_demo_clinic(str(tmp_path / f"{name}.sqlite3"), clock=lambda: TODAY)
         create_demo_clinic(clinic, patients=40)
         with clinic.db.read() as session:
             events = session.execute(
@@ -78,7 +78,7 @@ def test_stopping_between_batches_leaves_a_consistent_database(tmp_path, monkeyp
     from sijdesk import demo
 
     monkeypatch.setattr(demo, "BATCH_SIZE", 7)
-    clinic = Clinic.open(str(tmp_path / "stop.sqlite3"), clock=lambda: TODAY)
+    clinic = new_demo_clinic(str(tmp_path / "stop.sqlite3"), clock=lambda: TODAY)
     calls = []
 
     def progress(done, total):
@@ -110,8 +110,8 @@ def test_killed_mid_batch_loses_only_that_batch(tmp_path):
 
     path = tmp_path / "killed.sqlite3"
     script = (
-        "import sijdesk.demo as d; from sijdesk.services import Clinic;"
-        f"c=Clinic.open({str(path)!r}); d.create_demo_clinic(c, patients=200000)"
+        "import sijdesk.demo as d;"
+        f"c=d.new_demo_clinic({str(path)!r}); d.create_demo_clinic(c, patients=200000)"
     )
     process = subprocess.Popen([sys.executable, "-c", script], env=os.environ.copy())
     deadline = time.monotonic() + 60
@@ -120,7 +120,7 @@ def test_killed_mid_batch_loses_only_that_batch(tmp_path):
         time.sleep(0.2)
         if path.exists():
             try:
-                probe = Clinic.open(str(path))
+                probe = reopen_clinic(path, password=DEMO_PASSWORD)
                 count = probe.patients.count(include_archived=True)
                 probe.close()
             except Exception:  # noqa: BLE001 - still being created
@@ -129,7 +129,7 @@ def test_killed_mid_batch_loses_only_that_batch(tmp_path):
                 break
     process.send_signal(signal.SIGKILL)
     process.wait()
-    clinic = Clinic.open(str(path))
+    clinic = reopen_clinic(path, password=DEMO_PASSWORD)
     with clinic.db.read() as session:
         assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         assert session.execute(text("PRAGMA foreign_key_check")).all() == []

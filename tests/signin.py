@@ -1,0 +1,50 @@
+"""How tests get a signed-in clinic: a new database set up with its first
+administrator, or an existing one opened with a password, as the window and
+the command line do. Nothing here bypasses sign-in except ``Clinic.as_user``,
+which the fixtures use to act as a second user of the same database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+# Every account the tests create has this password (demo clinics use theirs).
+TEST_PASSWORD = "test-password-1"
+
+
+def new_clinic(location, *, clock: Callable[[], date] = date.today, username: str = "admin"):
+    """A new clinic database signed in as its first administrator."""
+    from sijdesk.services import Clinic
+
+    return Clinic.create(
+        str(location),
+        username=username,
+        password=TEST_PASSWORD,
+        display_name="Clinic administrator",
+        clock=clock,
+    )
+
+
+def reopen_clinic(
+    location,
+    *,
+    username: str = "admin",
+    password: str = TEST_PASSWORD,
+    clock: Callable[[], date] = date.today,
+):
+    from sijdesk.services import Clinic
+
+    return Clinic.open(str(location), username=username, password=password, clock=clock)
+
+
+def add_user(clinic, username: str, display_name: str, *roles: str, credentials: str = ""):
+    """Create an account through the admin's user service; returns a Clinic acting as it."""
+    clinic.users.create(
+        username=username,
+        display_name=display_name,
+        roles=roles,
+        password=TEST_PASSWORD,
+        credentials=credentials,
+        must_change_password=False,
+    )
+    return clinic.as_user(username)

@@ -1,0 +1,303 @@
+"""The door of the window: first-run set-up, sign-in and changing one's password.
+
+No patient data is shown before one of these dialogs has produced a
+signed-in user. Each dialog calls the account services
+(:mod:`sijdesk.services.accounts`), which hash, count failures and audit;
+the dialogs only collect input and show the services' messages beside the
+fields. Hashing a password takes a fraction of a second by design, so it
+runs on the GUI thread while the dialog shows a wait cursor.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sijdesk.db.engine import Database
+from sijdesk.errors import UserError, ValidationError
+from sijdesk.services import AccountService, SignedIn
+from sijdesk.services.accounts import MIN_PASSWORD_LENGTH
+
+APP_NAME = "SIJ Desk"
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(1024)
+    return field
+
+
+class _Busy:
+    """A wait cursor while a password is hashed."""
+
+    def __enter__(self) -> None:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QGuiApplication.restoreOverrideCursor()
+
+
+class _FieldForm(QDialog):
+    """A dialog of labelled fields, each with its error line beneath it."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"{title} — {APP_NAME}")
+        # Wide enough that the wrapped explanations get their full height.
+        self.setMinimumWidth(460)
+        self.form = QFormLayout()
+        self.fields: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.general_error = _error_label()
+        self.general_error.setObjectName("generalError")
+
+    def add_field(self, key: str, label: str, field: QLineEdit) -> QLineEdit:
+        field.setObjectName(key)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(field)
+        error = _error_label()
+        column.addWidget(error)
+        self.form.addRow(label, holder)
+        self.fields[key] = field
+        self.errors[key] = error
+        field.textEdited.connect(lambda _text, k=key: self.errors[k].hide())
+        return field
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        self.general_error.hide()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message beside its field; messages for other keys at the bottom."""
+        other = []
+        for key, message in errors.items():
+            if key in self.errors:
+                self.errors[key].setText(message[0].upper() + message[1:])
+                self.errors[key].show()
+            else:
+                other.append(f"{key.replace('_', ' ')}: {message}")
+        if other:
+            self.show_general("\n".join(other))
+        first = next((k for k in errors if k in self.fields), None)
+        if first is not None:
+            self.fields[first].setFocus()
+
+    def show_general(self, text: str) -> None:
+        self.general_error.setText(text)
+        self.general_error.show()
+
+
+class SignInDialog(_FieldForm):
+    """Username and password; ``signed`` holds who signed in once accepted."""
+
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        is_demo: bool = False,
+        username: str = "",
+        locked_for: str | None = None,
+    ):
+        super().__init__("Sign in" if locked_for is None else "Locked", parent)
+        self.setObjectName("signInDialog")
+        self.accounts = AccountService(db)
+        self.signed: SignedIn | None = None
+        layout = QVBoxLayout(self)
+        heading = QLabel(
+            "Sign in to the clinic's records."
+            if locked_for is None
+            else f"The window was locked. {locked_for}, enter your password to go on, "
+            "or sign in as someone else."
+        )
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        if is_demo:
+            note = QLabel(
+                "This is a demonstration clinic with fictional patients. Its users are "
+                "admin, dr.okafor, physio.lindqvist and reception.haddad; each has the "
+                "password sijdesk-demo."
+            )
+            note.setObjectName("demoNote")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        self.username = self.add_field("username", "Username", QLineEdit(username))
+        self.username.setMaxLength(64)
+        self.password = self.add_field("password", "Password", _password_field())
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.sign_in_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText("Sign in")
+        buttons.accepted.connect(self.try_sign_in)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        (self.password if username else self.username).setFocus()
+
+    def try_sign_in(self) -> None:
+        self.clear_errors()
+        if not self.username.text().strip():
+            self.show_errors({"username": "is required"})
+            return
+        try:
+            with _Busy():
+                self.signed = self.accounts.sign_in(self.username.text(), self.password.text())
+        except UserError as exc:
+            self.password.clear()
+            self.password.setFocus()
+            self.show_general(str(exc))
+            return
+        self.accept()
+
+
+class FirstRunDialog(_FieldForm):
+    """A new clinic database: the clinic's name and its first administrator.
+
+    ``signed`` holds the administrator once accepted; ``wants_demo`` is set
+    when the user chose to try a demonstration clinic instead.
+    """
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__("Set up the clinic", parent)
+        self.setObjectName("firstRunDialog")
+        self.accounts = AccountService(db)
+        self.signed: SignedIn | None = None
+        self.wants_demo = False
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "This clinic database is new. Name the clinic and create the first administrator, "
+            "who can then add the other users. Every user signs in with a password of at least "
+            f"{MIN_PASSWORD_LENGTH} characters."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.clinic_name = self.add_field("clinic_name", "Clinic name", QLineEdit())
+        self.clinic_name.setMaxLength(200)
+        self.display_name = self.add_field("display_name", "Your full name", QLineEdit())
+        self.display_name.setMaxLength(200)
+        self.username = self.add_field("username", "Username", QLineEdit())
+        self.username.setMaxLength(64)
+        self.username.setPlaceholderText("e.g. m.kowalski")
+        self.password = self.add_field("password", "Password", _password_field())
+        self.repeat = self.add_field("repeat", "Password again", _password_field())
+        self.also_clinician = QCheckBox("I also see patients (clinician as well as administrator)")
+        self.also_clinician.setChecked(True)
+        self.form.addRow("", self.also_clinician)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        buttons = QDialogButtonBox()
+        self.create_button = buttons.addButton(
+            "Create the clinic", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.demo_button = QPushButton("Try a demo clinic instead")
+        self.demo_button.setToolTip(
+            "Fill this database with fictional patients to try SIJ Desk out; not for real patients."
+        )
+        buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_create)
+        buttons.rejected.connect(self.reject)
+        self.demo_button.clicked.connect(self.choose_demo)
+        layout.addWidget(buttons)
+        self.clinic_name.setFocus()
+
+    def choose_demo(self) -> None:
+        self.wants_demo = True
+        self.accept()
+
+    def try_create(self) -> None:
+        self.clear_errors()
+        if self.password.text() != self.repeat.text():
+            self.show_errors({"repeat": "does not match the password"})
+            return
+        clinic = {"clinic_name": self.clinic_name.text()} if self.clinic_name.text() else None
+        try:
+            with _Busy():
+                self.signed = self.accounts.initialise(
+                    username=self.username.text(),
+                    password=self.password.text(),
+                    display_name=self.display_name.text(),
+                    also_clinician=self.also_clinician.isChecked(),
+                    clinic=clinic,
+                )
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return
+        except UserError as exc:
+            self.show_general(str(exc))
+            return
+        self.accept()
+
+
+class ChangePasswordDialog(_FieldForm):
+    """The signed-in user's own password (required after an administrator's reset)."""
+
+    def __init__(self, clinic, parent: QWidget | None = None, *, required: bool = False):
+        super().__init__("Change your password", parent)
+        self.setObjectName("changePasswordDialog")
+        self.clinic = clinic
+        layout = QVBoxLayout(self)
+        text = (
+            "An administrator set a temporary password for you. Choose your own before going on."
+            if required
+            else "Choose a new password."
+        )
+        intro = QLabel(f"{text} It must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.current = self.add_field("current_password", "Current password", _password_field())
+        self.new = self.add_field("new_password", "New password", _password_field())
+        self.repeat = self.add_field("repeat", "New password again", _password_field())
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change password")
+        buttons.accepted.connect(self.try_change)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def try_change(self) -> None:
+        self.clear_errors()
+        if self.new.text() != self.repeat.text():
+            self.show_errors({"repeat": "does not match the new password"})
+            return
+        try:
+            with _Busy():
+                self.clinic.session.change_password(self.current.text(), self.new.text())
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return
+        except UserError as exc:
+            self.show_general(str(exc))
+            return
+        self.clinic.must_change_password = False
+        self.accept()
