@@ -176,17 +176,13 @@ def find_patient(clinic, record_number: str):
 
 def _episode_for(documents, patient, episode_id: int | None) -> int:
     if episode_id is not None:
-        with documents.db.read() as session:
-            from sijdesk.models import Episode
-
-            episode = session.get(Episode, episode_id)
-            if episode is None or episode.patient_id != patient.id:
-                raise ValidationError(
-                    {
-                        "episode": f"episode {episode_id} is not an episode of patient "
-                        f"{patient.record_number}"
-                    }
-                )
+        if not documents.is_episode_of(episode_id, patient.id):
+            raise ValidationError(
+                {
+                    "episode": f"episode {episode_id} is not an episode of patient "
+                    f"{patient.record_number}"
+                }
+            )
         return episode_id
     latest = documents.latest_episode_id(patient.id)
     if latest is None:

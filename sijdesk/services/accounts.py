@@ -358,6 +358,7 @@ class SessionService(ServiceBase):
     """The signed-in user's own session: password, lock, sign-out."""
 
     def change_password(self, current: str, new: str) -> None:
+        self.require(ALL_ROLES, "change your password")
         check_new_password(new, self.actor.username, "new_password")
         with self.db.read() as session:
             user = session.get(User, self.actor.id)
@@ -385,10 +386,12 @@ class SessionService(ServiceBase):
             self.audit(session, "password.change", "user", user.id, summary="own password changed")
 
     def sign_out(self) -> None:
+        self.require(ALL_ROLES, "sign out")
         with self.db.write() as session:
             self.audit(session, "signout", "user", self.actor.id, summary="signed out")
 
     def lock(self, *, reason: str = "idle") -> None:
+        self.require(ALL_ROLES, "lock the window")
         with self.db.write() as session:
             self.audit(
                 session,
@@ -401,10 +404,12 @@ class SessionService(ServiceBase):
 
     def unlock(self, password: str) -> SignedIn:
         """The same user again, by password (counted and audited like a sign-in)."""
+        self.require(ALL_ROLES, "unlock the window")
         return AccountService(self.db).sign_in(self.actor.username, password, action="unlock")
 
     def record_discarded_work(self, forms: list[str], *, taken_over_by: str) -> None:
         """The locked user's unsaved forms were dropped because someone else signed in."""
+        self.require(ALL_ROLES, "record discarded work")
         with self.db.write() as session:
             self.audit(
                 session,

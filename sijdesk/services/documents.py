@@ -920,6 +920,13 @@ class DocumentService(ServiceBase):
             episode = self._latest_episode(session, patient_id)
             return episode.id if episode else None
 
+    def is_episode_of(self, episode_id: int, patient_id: int) -> bool:
+        """Whether ``episode_id`` is one of this patient's episodes (for --episode)."""
+        self.require(CLINICAL_ROLES, "choose an episode of care")
+        with self.db.read() as session:
+            episode = session.get(Episode, episode_id)
+            return episode is not None and episode.patient_id == patient_id
+
 
 def save_pdf(path: str | os.PathLike[str], data: bytes) -> None:
     """Write a PDF to a temporary file beside ``path``, then rename it into place.

@@ -63,7 +63,7 @@ from sijdesk.pathway import Injection as FactInjection
 from sijdesk.pathway import Provocation as FactProvocation
 from sijdesk.pathway.scores import odi_percent
 from sijdesk.pathway.vocab import STEPS
-from sijdesk.services.context import CLINICAL_ROLES, ServiceBase
+from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase
 from sijdesk.services.patients import age_on
 from sijdesk.services.timeline import TimelineEntry, TimelineService, current_events_stmt
 
@@ -199,6 +199,7 @@ class PathwayService(ServiceBase):
 
     def thresholds(self) -> Thresholds:
         """The shipped defaults with the clinic's own values over them."""
+        self.require(ALL_ROLES, "read the pathway thresholds")
         with self.db.read() as session:
             return self._thresholds(session)
 

@@ -223,10 +223,12 @@ class PatientService(ServiceBase):
             return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
     def get(self, patient_id: int) -> PatientDetails:
+        self.require(ALL_ROLES, "look up patients")
         with self.db.read() as session:
             return _details(self._load(session, patient_id))
 
     def get_by_record_number(self, record_number: str) -> PatientDetails:
+        self.require(ALL_ROLES, "look up patients")
         with self.db.read() as session:
             patient = session.scalar(
                 select(Patient).where(Patient.record_number == record_number.strip())

@@ -95,3 +95,15 @@ def test_the_window_and_the_command_line_never_act_without_a_password():
             if ".as_user(" in text or "load_actor(" in text:
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_only_services_open_database_sessions():
+    """The window, the documents and the command line go through a service, which
+    checks the role and audits; they never open a session of their own."""
+    offenders = []
+    for folder in ("ui", "reports", "sijdesk/commands"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if ".db.read()" in text or ".db.write()" in text:
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
