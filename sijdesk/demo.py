@@ -127,6 +127,7 @@ def new_demo_clinic(location: str | None = None, *, clock: Callable[[], date] = 
             username=DEMO_ADMIN,
             password=DEMO_PASSWORD,
             display_name="Clinic administrator",
+            also_clinician=True,
             is_demo=True,
             clock=clock,
         )

@@ -158,13 +158,14 @@ def create_demo_data(
 CANCELLED = "cancelled"
 
 
-def open_clinic(args: argparse.Namespace):
+def open_clinic(args: argparse.Namespace, *, signed=None):
     """The clinic of ``--db``, signed in through the dialogs.
 
     Returns the Clinic; None after a plain message when the database cannot be
     opened; CANCELLED when the user closed a dialog instead of signing in.
     A new database gets the first-run dialog (its first administrator, or a
-    demonstration clinic); any other the sign-in dialog.
+    demonstration clinic); any other the sign-in dialog, unless ``signed``
+    already says who signed in (at the lock screen of the previous window).
     """
     from sijdesk.db.migrate import open_database
     from sijdesk.demo import DEMO_ADMIN, DEMO_PASSWORD
@@ -178,7 +179,9 @@ def open_clinic(args: argparse.Namespace):
         return None
     try:
         accounts = AccountService(db)
-        if accounts.setup_needed():
+        if signed is not None:
+            pass
+        elif accounts.setup_needed():
             choice = Door.first_run(db)
             if choice is None:
                 db.dispose()
@@ -227,23 +230,37 @@ def run(args: argparse.Namespace) -> int:
     """Open the window; returns the exit status."""
     app = create_application()
     install_excepthook()
-    clinic = open_clinic(args)
-    if clinic is None:
-        return 3
-    if clinic is CANCELLED:
-        return 0
-    try:
-        from sijdesk.ui.main_window import MainWindow
+    signed = None
+    while True:
+        clinic = open_clinic(args, signed=signed)
+        signed = None
+        if clinic is None:
+            return 3
+        if clinic is CANCELLED:
+            return 0
+        try:
+            from sijdesk.ui.main_window import MainWindow
 
-        window = MainWindow(clinic)
-        window.show()
-        # An administrator with an empty letterhead is asked to fill it in.
-        QTimer.singleShot(0, window.documents.offer_first_run)
-        status = exec_application(app)
-        clinic.session.sign_out()
-        return status
-    finally:
-        clinic.close()
+            window = MainWindow(clinic)
+            window.start_idle_lock(clinic.settings.get().idle_lock_minutes)
+            window.show()
+            # An administrator with an empty letterhead is asked to fill it in.
+            QTimer.singleShot(0, window.documents.offer_first_run)
+            status = exec_application(app)
+            try:
+                clinic.session.sign_out()
+            except UserError as exc:  # the audit of signing out must not stop the exit
+                log.warning("could not record the sign-out: %s", exc)
+            if window.switch_to is not None:
+                # Another user signed in at the lock screen.
+                signed = window.switch_to
+            elif not window.signed_out:
+                return status
+            # "Sign out": the next user signs in (the username is not carried over).
+            args = argparse.Namespace(**{**vars(args), "user": None})
+            window.deleteLater()
+        finally:
+            clinic.close()
 
 
 __all__ = ["create_application", "create_demo_data", "run"]

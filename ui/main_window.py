@@ -129,6 +129,16 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.action_icon("app"))
         self.documents_exist = False
         self._shown_once = False
+        # Set by "Sign out": the application asks who is next instead of quitting.
+        self.signed_out = False
+        # Set by the idle lock (ui/lock.py): patient data hidden, shortcuts ignored.
+        self.locked = False
+        self._shown_before_lock: list[QWidget] = []
+        self._title_before_lock = ""
+        # Set when another user signed in at the lock screen: the application
+        # opens the window afresh for them.
+        self.switch_to = None
+        self.idle_lock = None
 
         self.recent = RecentPatients(self.settings, database_key(clinic))
         self.list_pane = PatientListPane(clinic, self.ops, self.recent)
@@ -176,7 +186,8 @@ class MainWindow(QMainWindow):
         if tip:
             action.setToolTip(tip)
             action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
+        # While the window is locked its shortcuts do nothing.
+        action.triggered.connect(lambda _checked=False: None if self.locked else slot())
         self.addAction(action)
         return action
 
@@ -272,6 +283,21 @@ class MainWindow(QMainWindow):
             tip="Clinic name, address, logo and your signature for letters",
         )
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit, tip="Close SIJ Desk")
+        self.act_change_password = a(
+            "Change my &password…", self.change_password, tip="Choose a new password for yourself"
+        )
+        self.act_sign_out = a(
+            "Sign &out",
+            self.sign_out,
+            tip="Close the records and return to the sign-in screen for the next user",
+        )
+        self.act_users = a(
+            "&Users…",
+            self.show_users,
+            tip="Create users, set roles, reset passwords (administrators)",
+        )
+        # Only administrators manage users; the service refuses anyone else too.
+        self.act_users.setVisible("admin" in self.clinic.actor.roles)
         self.act_log_folder = a(
             "Open &log folder",
             self.open_log_folder,
@@ -292,6 +318,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addAction(self.act_print)
+        file.addSeparator()
+        file.addAction(self.act_change_password)
+        file.addAction(self.act_sign_out)
         file.addSeparator()
         file.addAction(self.act_quit)
         patient = bar.addMenu("&Patient")
@@ -323,6 +352,7 @@ class MainWindow(QMainWindow):
         documents.addSeparator()
         documents.addAction(self.act_letterhead)
         tools = bar.addMenu("&Tools")
+        tools.addAction(self.act_users)
         tools.addAction(self.act_log_folder)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
@@ -450,7 +480,56 @@ class MainWindow(QMainWindow):
         self.settings.setValue(PatientView.SPLITTER_KEY, self.patient_view.splitter.sizes())
         self.settings.sync()
 
+    def change_password(self):
+        from sijdesk.ui.signin import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.clinic, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage("Your password was changed.", 5000)
+        )
+        dialog.open()
+        return dialog
+
+    def show_users(self):
+        from sijdesk.ui.users_window import UsersWindow
+
+        window = UsersWindow(self.clinic, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open()
+        return window
+
+    def set_locked(self, locked: bool) -> None:
+        """Hide (or show again) everything that can show patient data or act on it."""
+        self.locked = locked
+        if locked:
+            parts = [self.centralWidget(), self.menuBar(), self.toolbar]
+            self._shown_before_lock = [w for w in parts if w is not None and w.isVisible()]
+            for widget in self._shown_before_lock:
+                widget.hide()
+            # The title names the open patient: hidden too.
+            self._title_before_lock = self.windowTitle()
+            self.setWindowTitle(f"Locked — {self.app_title}")
+        else:
+            for widget in self._shown_before_lock:
+                widget.show()
+            self._shown_before_lock = []
+            self.setWindowTitle(self._title_before_lock or self.app_title)
+
+    def start_idle_lock(self, minutes: int, *, interval_ms: int | None = None):
+        from sijdesk.ui.lock import IdleLock
+
+        self.idle_lock = IdleLock(self, minutes, interval_ms=interval_ms)
+        return self.idle_lock
+
+    def sign_out(self) -> None:
+        """Close the records; the application then shows the sign-in dialog again."""
+        self.signed_out = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
         self.save_settings()
         self.ops.shutdown()
         super().closeEvent(event)

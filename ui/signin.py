@@ -32,7 +32,7 @@ from sijdesk.services.accounts import MIN_PASSWORD_LENGTH
 APP_NAME = "SIJ Desk"
 
 
-def _error_label() -> QLabel:
+def error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("fieldError")
     label.setStyleSheet("color: #b00020;")
@@ -41,14 +41,14 @@ def _error_label() -> QLabel:
     return label
 
 
-def _password_field() -> QLineEdit:
+def password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setMaxLength(1024)
     return field
 
 
-class _Busy:
+class Busy:
     """A wait cursor while a password is hashed."""
 
     def __enter__(self) -> None:
@@ -58,7 +58,7 @@ class _Busy:
         QGuiApplication.restoreOverrideCursor()
 
 
-class _FieldForm(QDialog):
+class FieldForm(QDialog):
     """A dialog of labelled fields, each with its error line beneath it."""
 
     def __init__(self, title: str, parent: QWidget | None = None):
@@ -69,7 +69,7 @@ class _FieldForm(QDialog):
         self.form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
-        self.general_error = _error_label()
+        self.general_error = error_label()
         self.general_error.setObjectName("generalError")
 
     def add_field(self, key: str, label: str, field: QLineEdit) -> QLineEdit:
@@ -79,7 +79,7 @@ class _FieldForm(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(field)
-        error = _error_label()
+        error = error_label()
         column.addWidget(error)
         self.form.addRow(label, holder)
         self.fields[key] = field
@@ -112,7 +112,7 @@ class _FieldForm(QDialog):
         self.general_error.show()
 
 
-class SignInDialog(_FieldForm):
+class SignInDialog(FieldForm):
     """Username and password; ``signed`` holds who signed in once accepted."""
 
     def __init__(
@@ -148,7 +148,7 @@ class SignInDialog(_FieldForm):
             layout.addWidget(note)
         self.username = self.add_field("username", "Username", QLineEdit(username))
         self.username.setMaxLength(64)
-        self.password = self.add_field("password", "Password", _password_field())
+        self.password = self.add_field("password", "Password", password_field())
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         buttons = QDialogButtonBox(
@@ -167,7 +167,7 @@ class SignInDialog(_FieldForm):
             self.show_errors({"username": "is required"})
             return
         try:
-            with _Busy():
+            with Busy():
                 self.signed = self.accounts.sign_in(self.username.text(), self.password.text())
         except UserError as exc:
             self.password.clear()
@@ -177,7 +177,7 @@ class SignInDialog(_FieldForm):
         self.accept()
 
 
-class FirstRunDialog(_FieldForm):
+class FirstRunDialog(FieldForm):
     """A new clinic database: the clinic's name and its first administrator.
 
     ``signed`` holds the administrator once accepted; ``wants_demo`` is set
@@ -205,8 +205,8 @@ class FirstRunDialog(_FieldForm):
         self.username = self.add_field("username", "Username", QLineEdit())
         self.username.setMaxLength(64)
         self.username.setPlaceholderText("e.g. m.kowalski")
-        self.password = self.add_field("password", "Password", _password_field())
-        self.repeat = self.add_field("repeat", "Password again", _password_field())
+        self.password = self.add_field("password", "Password", password_field())
+        self.repeat = self.add_field("repeat", "Password again", password_field())
         self.also_clinician = QCheckBox("I also see patients (clinician as well as administrator)")
         self.also_clinician.setChecked(True)
         self.form.addRow("", self.also_clinician)
@@ -239,7 +239,7 @@ class FirstRunDialog(_FieldForm):
             return
         clinic = {"clinic_name": self.clinic_name.text()} if self.clinic_name.text() else None
         try:
-            with _Busy():
+            with Busy():
                 self.signed = self.accounts.initialise(
                     username=self.username.text(),
                     password=self.password.text(),
@@ -256,7 +256,7 @@ class FirstRunDialog(_FieldForm):
         self.accept()
 
 
-class ChangePasswordDialog(_FieldForm):
+class ChangePasswordDialog(FieldForm):
     """The signed-in user's own password (required after an administrator's reset)."""
 
     def __init__(self, clinic, parent: QWidget | None = None, *, required: bool = False):
@@ -272,9 +272,9 @@ class ChangePasswordDialog(_FieldForm):
         intro = QLabel(f"{text} It must be at least {MIN_PASSWORD_LENGTH} characters long.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.current = self.add_field("current_password", "Current password", _password_field())
-        self.new = self.add_field("new_password", "New password", _password_field())
-        self.repeat = self.add_field("repeat", "New password again", _password_field())
+        self.current = self.add_field("current_password", "Current password", password_field())
+        self.new = self.add_field("new_password", "New password", password_field())
+        self.repeat = self.add_field("repeat", "New password again", password_field())
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         buttons = QDialogButtonBox(
@@ -291,7 +291,7 @@ class ChangePasswordDialog(_FieldForm):
             self.show_errors({"repeat": "does not match the new password"})
             return
         try:
-            with _Busy():
+            with Busy():
                 self.clinic.session.change_password(self.current.text(), self.new.text())
         except ValidationError as exc:
             self.show_errors(exc.errors)

@@ -27,6 +27,7 @@ from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
 from sijdesk.services.pathway_service import Alert, EpisodeAdvice, PathwayService
 from sijdesk.services.patients import PatientDetails, PatientService, PatientSummary
+from sijdesk.services.settings import SettingsService
 from sijdesk.services.timeline import TimelineEntry, TimelineService
 
 
@@ -53,6 +54,7 @@ class Clinic:
         self.documents = DocumentService(db, actor, clock=clock)
         self.session = SessionService(db, actor, clock=clock)
         self.users = UserService(db, actor, clock=clock)
+        self.settings = SettingsService(db, actor, clock=clock)
 
     @classmethod
     def signed_in(

@@ -256,3 +256,21 @@ def test_user_creation_validates_every_field_and_writes_nothing_on_refusal(
     else:
         with clinic.db.read() as session:
             assert session.scalar(select(func.count()).select_from(User)) == users_before + 1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(0, "from 1 to 240"), (241, "from 1 to 240"), ("soon", "whole number"), (None, "required")],
+)
+def test_idle_lock_minutes_are_checked_and_nothing_is_saved_on_refusal(clinic, value, message):
+    with pytest.raises(ValidationError) as caught:
+        clinic.settings.update({"idle_lock_minutes": value})
+    assert message in caught.value.errors["idle_lock_minutes"]
+    assert clinic.settings.get().idle_lock_minutes == 10
+
+
+def test_only_an_administrator_changes_the_idle_lock(users):
+    with pytest.raises(PermissionDenied):
+        users["clinician"].settings.update({"idle_lock_minutes": 5})
+    assert users["reception"].settings.get().idle_lock_minutes == 10
+    assert users["admin"].settings.update({"idle_lock_minutes": 5}).idle_lock_minutes == 5

@@ -18,7 +18,16 @@ from sijdesk.services.context import ServiceBase
 from tests.conftest import TODAY
 from tests.signin import TEST_PASSWORD, add_user, reopen_clinic
 
-SERVICES = ("patients", "episodes", "timeline", "pathway", "documents", "session", "users")
+SERVICES = (
+    "patients",
+    "episodes",
+    "timeline",
+    "pathway",
+    "documents",
+    "session",
+    "users",
+    "settings",
+)
 ROLES = ("admin", "clinician", "reception")
 # Helpers that run inside a caller's transaction (they take its session):
 # the caller has checked the role.
@@ -43,7 +52,12 @@ RECEPTION_DENIED = {
     ("users", "list"),
     ("users", "create"),
 }
-CLINICIAN_DENIED = {("users", "list"), ("users", "create"), ("pathway", "set_clinic_thresholds")}
+CLINICIAN_DENIED = {
+    ("users", "list"),
+    ("users", "create"),
+    ("pathway", "set_clinic_thresholds"),
+    ("settings", "update"),
+}
 
 _role_checked = contextvars.ContextVar("role_checked", default=True)
 _calling = contextvars.ContextVar("calling", default="")
@@ -112,6 +126,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("documents", "list_documents"): {"episode_id": None},
         ("documents", "record_print"): {"event_id": letter.info.event_id},
         ("documents", "update_letterhead"): {"changes": {"phone": "+44 1632 960 419"}},
+        ("settings", "update"): {"changes": {"idle_lock_minutes": 15}},
         ("users", "create"): {
             "username": "made.in.walk",
             "display_name": "Made In Walk",

@@ -1,0 +1,69 @@
+"""Clinic-wide safety settings every window needs (the idle lock; whether this
+is a demo clinic). Any signed-in user reads them; only an administrator
+changes them, audited with the values before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sijdesk.errors import NotFound, ValidationError
+from sijdesk.models import ClinicSettings, utcnow
+from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
+from sijdesk.services.validation import Checker
+
+# name: (lowest, highest, unit in messages)
+LIMITS = {"idle_lock_minutes": (1, 240, " minutes")}
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    is_demo: bool
+    idle_lock_minutes: int
+
+
+def _view(settings: ClinicSettings) -> SafetySettings:
+    return SafetySettings(bool(settings.is_demo), settings.idle_lock_minutes or 10)
+
+
+class SettingsService(ServiceBase):
+    def get(self) -> SafetySettings:
+        self.require(ALL_ROLES, "read the clinic settings")
+        with self.db.read() as session:
+            return _view(self._settings(session))
+
+    def update(self, changes: Mapping[str, Any]) -> SafetySettings:
+        self.require(ADMIN_ROLES, "change the clinic settings")
+        unknown = [k for k in changes if k not in LIMITS]
+        if unknown:
+            raise ValidationError({k: "is not a setting" for k in unknown})
+        checker = Checker(dict(changes), today=self.today())
+        for key, (low, high, unit) in LIMITS.items():
+            if key in changes:
+                checker.integer(key, low, high, required=True, unit=unit)
+        checker.raise_if_errors()
+        clean = {k: checker.clean[k] for k in changes}
+        with self.db.write() as session:
+            settings = self._settings(session)
+            before = {k: getattr(settings, k) for k in clean}
+            for key, value in clean.items():
+                setattr(settings, key, value)
+            settings.updated_at = utcnow()
+            settings.updated_by_id = self.actor.id
+            self.audit(
+                session,
+                "settings.update",
+                "clinic_settings",
+                1,
+                summary="safety settings: " + ", ".join(sorted(clean)),
+                details={"before": before, "after": clean},
+            )
+            return _view(settings)
+
+    @staticmethod
+    def _settings(session) -> ClinicSettings:
+        settings = session.get(ClinicSettings, 1)
+        if settings is None:
+            raise NotFound("The clinic settings record is missing from this database.")
+        return settings
