@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sijdesk.models.audit import AuditEvent
+from sijdesk.models.audit import AuditEvent, AuditHead
 from sijdesk.models.base import NAMING_CONVENTION, Base, utcnow
 from sijdesk.models.clinical import (
     EVENT_CLASSES,
@@ -37,6 +37,7 @@ __all__ = [
     "SEXES",
     "Assessment",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "ClinicSettings",
     "Consult",

@@ -87,6 +87,8 @@ class ClinicSettings(Base):
     # The clinic's own pathway thresholds, {name: value}; empty = shipped defaults.
     pathway_thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     next_record_number: Mapped[int] = mapped_column(Integer, default=1)
+    # Names this clinic database; the audit key outside the database carries it too.
+    clinic_uid: Mapped[str | None] = mapped_column(String(36))
     # A demonstration clinic (fictional patients, published passwords).
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # The window locks after this many idle minutes.

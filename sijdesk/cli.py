@@ -7,7 +7,8 @@ non-zero exit and never a traceback, and no command asks a question when
 stdin is not a terminal.
 
 Exit codes: 0 success, 1 an internal failure (logged), 2 bad usage or bad
-input, 3 an environment problem or a refused operation the user can act on.
+input, 3 an environment problem or a refused operation the user can act on
+(a wrong password included), 4 ``sijdesk check`` found a problem.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sijdesk.commands import accounts, advise, demo, open_app, patients
+    from sijdesk.commands import accounts, advise, check, demo, open_app, patients
 
     parser = argparse.ArgumentParser(
         prog="sijdesk",
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common, suppress=True)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (accounts, patients, demo, advise):
+    for module in (accounts, patients, demo, advise, check):
         module.register(subparsers, common)
     _register_optional(subparsers, common)
     return parser

@@ -40,6 +40,7 @@ from sijdesk.models import (
     UserRole,
     utcnow,
 )
+from sijdesk.services.context import record_event
 from sijdesk.services.patients import search_tokens
 from sijdesk.services.text import digits, fold
 
@@ -164,15 +165,15 @@ def _ensure_demo_setup(clinic) -> dict[str, int]:
             user.role_rows.append(UserRole(role=role))
             session.add(user)
             session.flush()
-            session.add(
-                AuditEvent(
-                    user_id=clinic.actor.id,
-                    action="user.create",
-                    entity="user",
-                    entity_id=user.id,
-                    summary=f"demo user {username} ({role})",
-                    details={"roles": [role]},
-                )
+            record_event(
+                clinic.db,
+                session,
+                clinic.actor.id,
+                "user.create",
+                "user",
+                user.id,
+                summary=f"demo user {username} ({role})",
+                details={"roles": [role]},
             )
             ids[username] = user.id
         settings = session.get(ClinicSettings, 1)
@@ -181,14 +182,14 @@ def _ensure_demo_setup(clinic) -> dict[str, int]:
                 setattr(settings, key, value)
             settings.updated_at = utcnow()
             settings.updated_by_id = clinic.actor.id
-            session.add(
-                AuditEvent(
-                    user_id=clinic.actor.id,
-                    action="update",
-                    entity="clinic_settings",
-                    entity_id=1,
-                    summary="demo letterhead",
-                )
+            record_event(
+                clinic.db,
+                session,
+                clinic.actor.id,
+                "update",
+                "clinic_settings",
+                1,
+                summary="demo letterhead",
             )
     return ids
 
@@ -977,6 +978,9 @@ def create_demo_clinic(
                 AuditEvent.__table__,
             ):
                 rows = batch.rows.get(table)
+                if rows and table is AuditEvent.__table__:
+                    # Sealed into the audit chain in this same transaction.
+                    rows = clinic.db.audit_chain.seal_rows(session, rows)
                 if rows:
                     session.execute(insert(table), rows)
         made += size

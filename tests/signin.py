@@ -48,3 +48,17 @@ def add_user(clinic, username: str, display_name: str, *roles: str, credentials:
         must_change_password=False,
     )
     return clinic.as_user(username)
+
+
+def copy_clinic(source, target) -> None:
+    """Copy a closed clinic database with its audit key file (kept beside it)."""
+    import shutil
+    from pathlib import Path
+
+    from sijdesk.audit_chain import KEY_SUFFIX
+
+    source, target = Path(source), Path(target)
+    shutil.copyfile(source, target)
+    shutil.copyfile(
+        source.with_name(source.name + KEY_SUFFIX), target.with_name(target.name + KEY_SUFFIX)
+    )

@@ -109,8 +109,15 @@ class _DocumentDialog(QDialog):
 
     def _open_preview(self, made, *, recorded: bool) -> QDialog:
         title = made.title if recorded else f"{made.title} (draft, not saved)"
+        service = self.service
         preview = show_preview(
-            made.pdf, title, file_name=made.file_name, parent=self.parentWidget()
+            made.pdf,
+            title,
+            file_name=made.file_name,
+            parent=self.parentWidget(),
+            on_saved=lambda path: self.ops.run(
+                lambda: service.record_save(made, path), label="record save"
+            ),
         )
         if made.info is not None:
             preview.printed.connect(

@@ -232,6 +232,9 @@ class DocumentsController(QObject):
             )
             if event_id is not None
             else None,
+            on_saved=lambda path: self.ops.run(
+                lambda: service.record_save(made, path), label="record save"
+            ),
         )
         self.dialogs.append(preview)
         return preview

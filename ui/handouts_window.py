@@ -353,6 +353,9 @@ class HandoutsWindow(QDialog):
                 file_name=made.file_name,
                 parent=self,
                 on_printed=lambda _printer: self._record(name, patient_id, large, made),
+                on_saved=lambda path: self.ops.run(
+                    lambda: self.service.record_save(made, path), label="record save"
+                ),
             )
             self.previews.append(preview)
 
@@ -403,6 +406,9 @@ class HandoutsWindow(QDialog):
                 parent=self,
                 on_printed=lambda _p: self.ops.run(
                     lambda: service.record_print(made.info.event_id), label="record print"
+                ),
+                on_saved=lambda path: self.ops.run(
+                    lambda: service.record_save(made, path), label="record save"
                 ),
             )
             self.previews.append(preview)

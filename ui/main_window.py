@@ -296,8 +296,15 @@ class MainWindow(QMainWindow):
             self.show_users,
             tip="Create users, set roles, reset passwords (administrators)",
         )
-        # Only administrators manage users; the service refuses anyone else too.
+        self.act_audit = a(
+            "&Audit trail…",
+            self.show_audit,
+            tip="Who did what and when; check the chain; export CSV (administrators)",
+        )
+        # Only administrators manage users and read the audit trail; the
+        # services refuse anyone else too.
         self.act_users.setVisible("admin" in self.clinic.actor.roles)
+        self.act_audit.setVisible("admin" in self.clinic.actor.roles)
         self.act_log_folder = a(
             "Open &log folder",
             self.open_log_folder,
@@ -353,6 +360,7 @@ class MainWindow(QMainWindow):
         documents.addAction(self.act_letterhead)
         tools = bar.addMenu("&Tools")
         tools.addAction(self.act_users)
+        tools.addAction(self.act_audit)
         tools.addAction(self.act_log_folder)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
@@ -521,6 +529,14 @@ class MainWindow(QMainWindow):
 
         self.idle_lock = IdleLock(self, minutes, interval_ms=interval_ms)
         return self.idle_lock
+
+    def show_audit(self):
+        from sijdesk.ui.audit_window import AuditWindow
+
+        window = AuditWindow(self.clinic, parent=self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def sign_out(self) -> None:
         """Close the records; the application then shows the sign-in dialog again."""

@@ -249,9 +249,13 @@ def show_preview(
     file_name: str = "document.pdf",
     parent: QWidget | None = None,
     on_printed: Callable[[str], None] | None = None,
+    on_saved: Callable[[str], None] | None = None,
 ) -> PdfPreview:
-    """Open a non-modal preview window (deleted when closed)."""
+    """Open a non-modal preview window (deleted when closed); ``on_saved(path)`` after
+    "Save as PDF" wrote the file (the caller records it in the audit trail)."""
     preview = PdfPreview(pdf, title, file_name=file_name, parent=parent, on_printed=on_printed)
+    if on_saved is not None:
+        preview.saved.connect(on_saved)
     preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     preview.show()
     return preview

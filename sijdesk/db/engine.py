@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -120,6 +121,9 @@ class Database:
 
     url: str
     engine: Engine
+    # The audit trail's seal (sijdesk.audit_chain.AuditChain), attached by
+    # open_database once the key is loaded; None only before that.
+    audit_chain: Any = None
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)

@@ -123,7 +123,7 @@ def open_database(url_or_path: str | None = None, *, backup_folder: Path | None 
             "the database was not changed."
         )
     if current == head:
-        return database
+        return _with_audit_chain(database)
 
     if current is not None and database.path is not None:
         from sijdesk.paths import backup_dir
@@ -147,4 +147,22 @@ def open_database(url_or_path: str | None = None, *, backup_folder: Path | None 
     except OperationalError as exc:
         engine.dispose()
         raise EnvironmentProblem(describe_db_error(exc)) from exc
+    return _with_audit_chain(database)
+
+
+def _with_audit_chain(database: Database) -> Database:
+    """Attach the audit chain (sealing it the first time). Reads only when it exists."""
+    from sijdesk.audit_chain import open_chain
+    from sijdesk.models import AuditHead
+
+    try:
+        with database.read() as session:
+            if session.get(AuditHead, 1) is not None:
+                database.audit_chain = open_chain(session, database.path)
+                return database
+        with database.write() as session:
+            database.audit_chain = open_chain(session, database.path)
+    except BaseException:
+        database.engine.dispose()
+        raise
     return database

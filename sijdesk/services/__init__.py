@@ -22,6 +22,7 @@ from sijdesk.services.accounts import (
     SignInFailed,
     UserService,
 )
+from sijdesk.services.audit import AuditService
 from sijdesk.services.context import Actor, load_actor
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
@@ -55,6 +56,7 @@ class Clinic:
         self.session = SessionService(db, actor, clock=clock)
         self.users = UserService(db, actor, clock=clock)
         self.settings = SettingsService(db, actor, clock=clock)
+        self.audit = AuditService(db, actor, clock=clock)
 
     @classmethod
     def signed_in(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +22,20 @@ ADMIN_ROLES = frozenset({"admin"})
 CLINICAL_ROLES = frozenset({"admin", "clinician"})
 ALL_ROLES = frozenset({"admin", "clinician", "reception"})
 ROLE_ORDER = ("admin", "clinician", "reception")
+
+# Set while a service builds something whose own audit event covers the
+# reads it makes (a letter reads the patient): those reads are not audited
+# again one by one.
+_inside_audited_use = contextvars.ContextVar("sijdesk_inside_audited_use", default=False)
+
+
+@contextlib.contextmanager
+def covered_reads() -> Iterator[None]:
+    token = _inside_audited_use.set(True)
+    try:
+        yield
+    finally:
+        _inside_audited_use.reset(token)
 
 
 @dataclass(frozen=True)
@@ -66,19 +82,20 @@ def record_event(
     summary: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one audit event to ``session``'s write transaction (user None: nobody
+    """Seal one audit event into ``session``'s write transaction (user None: nobody
     signed in, e.g. a failed sign-in under an unknown name)."""
-    event = AuditEvent(
-        user_id=user_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        patient_id=patient_id,
-        summary=summary,
-        details=details or {},
+    return db.audit_chain.append(
+        session,
+        AuditEvent(
+            user_id=user_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            patient_id=patient_id,
+            summary=summary,
+            details=details or {},
+        ),
     )
-    session.add(event)
-    return event
 
 
 class ServiceBase:
@@ -121,3 +138,31 @@ class ServiceBase:
             summary=summary,
             details=details,
         )
+
+    def audit_read(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        patient_id: int | None = None,
+        summary: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Record that the user was shown something (a search, a record, advice).
+
+        Written in its own short transaction after the read; skipped when the
+        read is part of a larger use that is audited as a whole.
+        """
+        if _inside_audited_use.get():
+            return
+        with self.db.write() as session:
+            self.audit(
+                session,
+                action,
+                entity,
+                entity_id,
+                patient_id=patient_id,
+                summary=summary,
+                details=details,
+            )

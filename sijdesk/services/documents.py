@@ -49,7 +49,7 @@ from sijdesk.models import (
     utcnow,
 )
 from sijdesk.pathway.vocab import LETTER_KINDS
-from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase
+from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase, covered_reads
 from sijdesk.services.episodes import EpisodeService
 from sijdesk.services.pathway_service import PathwayService
 from sijdesk.services.patients import PatientService
@@ -392,11 +392,18 @@ class DocumentService(ServiceBase):
     def _content(self, episode_id: int) -> report_content.EpisodeContent:
         self.require(CLINICAL_ROLES, "write letters and care plans")
         settings = self.letterhead()
-        return _content_module().gather_episode(
-            self._services,
-            episode_id,
-            letterhead=settings.letterhead(),
-            signer=self._signer(settings),
+        # The document's own audit event (draft, preview or record) covers these reads.
+        with covered_reads():
+            return _content_module().gather_episode(
+                self._services,
+                episode_id,
+                letterhead=settings.letterhead(),
+                signer=self._signer(settings),
+            )
+
+    def _audit_shown(self, action: str, patient_id: int, summary: str, **details: Any) -> None:
+        self.audit_read(
+            action, "patient", patient_id, patient_id=patient_id, summary=summary, details=details
         )
 
     def _info(self, session: Session, event: GeneratedDocument) -> DocumentInfo:
@@ -461,6 +468,12 @@ class DocumentService(ServiceBase):
         options = _letters().complete_options(
             content, chosen, recipient=recipient, reason=reason, question=question
         )
+        self._audit_shown(
+            "document.draft",
+            content.patient.id,
+            f"drafted a {chosen} letter",
+            episode_id=episode_id,
+        )
         return LetterDraft(
             episode_id=episode_id,
             patient=content.patient,
@@ -510,6 +523,13 @@ class DocumentService(ServiceBase):
             episode_id, kind, recipient, reason, question, page_size, utcnow()
         )
         title = _letters().title_for(kind, content)
+        self._audit_shown(
+            "document.preview",
+            content.patient.id,
+            f"previewed a {kind} letter",
+            episode_id=episode_id,
+            sha256=sha256(pdf),
+        )
         return GeneratedPdf(
             pdf, title, sha256(pdf), self._file_name(f"draft-{kind}", content.patient)
         )
@@ -560,6 +580,9 @@ class DocumentService(ServiceBase):
 
     def care_plan_draft(self, episode_id: int) -> CarePlanDraft:
         content = self._content(episode_id)
+        self._audit_shown(
+            "document.draft", content.patient.id, "drafted a care plan", episode_id=episode_id
+        )
         return CarePlanDraft(
             episode_id=episode_id,
             patient=content.patient,
@@ -602,6 +625,13 @@ class DocumentService(ServiceBase):
     ) -> GeneratedPdf:
         content, options, pdf = self._care_plan(
             episode_id, large_print, goals, review_date, page_size, utcnow()
+        )
+        self._audit_shown(
+            "document.preview",
+            content.patient.id,
+            "previewed a care plan",
+            episode_id=episode_id,
+            sha256=sha256(pdf),
         )
         return GeneratedPdf(
             pdf, _care_plans().TITLE, sha256(pdf), self._file_name("care-plan", content.patient)
@@ -662,7 +692,19 @@ class DocumentService(ServiceBase):
                     "No care plan has been made for this patient yet; a clinician creates it "
                     "from the patient's episode."
                 )
-            return self._reopen(session, event)
+            opened = self._reopen(session, event)
+        self._audit_opened(opened)
+        return opened
+
+    def _audit_opened(self, opened: GeneratedPdf) -> None:
+        self.audit_read(
+            "document.open",
+            "document",
+            opened.info.event_id,
+            patient_id=opened.info.patient_id,
+            summary=f"opened {opened.title}",
+            details={"sha256": opened.sha256},
+        )
 
     # -- listing, reopening, reprinting -----------------------------------------------------------
 
@@ -690,7 +732,11 @@ class DocumentService(ServiceBase):
             stmt = self._documents_stmt(
                 patient_id=patient_id, episode_id=episode_id, kinds=self._allowed_kinds()
             ).order_by(TimelineEvent.created_at.desc(), TimelineEvent.id.desc())
-            return [self._info(session, e) for e in session.scalars(stmt)]
+            found = [self._info(session, e) for e in session.scalars(stmt)]
+            if patient_id is None:
+                patient_id = self._episode(session, episode_id).patient_id
+        self._audit_shown("document.list", patient_id, f"listed {len(found)} documents")
+        return found
 
     def open_document(self, event_id: int) -> GeneratedPdf:
         """The stored PDF of a recorded document, exactly as it was generated."""
@@ -704,7 +750,9 @@ class DocumentService(ServiceBase):
                 raise PermissionDenied(
                     f"Your role ({self.actor.role_label}) may open care plans and handouts only."
                 )
-            return self._reopen(session, event)
+            opened = self._reopen(session, event)
+        self._audit_opened(opened)
+        return opened
 
     def _reopen(self, session: Session, event: GeneratedDocument) -> GeneratedPdf:
         info = self._info(session, event)
@@ -738,9 +786,30 @@ class DocumentService(ServiceBase):
                 details={"sha256": event.sha256},
             )
 
+    def record_save(self, document: GeneratedPdf, path: str | os.PathLike[str]) -> None:
+        """Note in the audit trail that a document was saved to a file (where, which PDF)."""
+        self.require(ALL_ROLES, "save documents")
+        with self.db.write() as session:
+            event = None
+            patient_id = None
+            if document.info is not None:
+                event = session.get(GeneratedDocument, document.info.event_id)
+                patient_id = document.info.patient_id
+            self.audit(
+                session,
+                "save",
+                "document",
+                event.id if event is not None else None,
+                patient_id=patient_id,
+                summary=f"saved {document.title} to a file",
+                details={"sha256": document.sha256, "file_name": Path(path).name},
+            )
+
     # -- handouts ---------------------------------------------------------------------------------
 
     def handouts(self) -> list[handout_library.Handout]:
+        """The handout catalogue (no patient data)."""
+        self.require(ALL_ROLES, "print handouts")
         return _handouts().list_handouts()
 
     def render_handout(
@@ -770,6 +839,13 @@ class DocumentService(ServiceBase):
             page_size=page_size,
             created=utcnow(),
         )
+        if patient is not None:
+            self._audit_shown(
+                "handout.preview",
+                patient.id,
+                f"previewed handout {handout.name}",
+                sha256=sha256(pdf),
+            )
         return GeneratedPdf(pdf, handout.title, sha256(pdf), self._file_name(name, patient))
 
     def record_handout(
@@ -836,9 +912,10 @@ class DocumentService(ServiceBase):
         page_size: str | None = None,
     ) -> tuple[GeneratedPdf, HandoutPrint]:
         """Render a handout and record the print in one call (the command line)."""
-        rendered = self.render_handout(
-            name, patient_id, large_print=large_print, page_size=page_size
-        )
+        with covered_reads():  # the print's own audit event covers the rendering
+            rendered = self.render_handout(
+                name, patient_id, large_print=large_print, page_size=page_size
+            )
         return rendered, self.record_handout(name, patient_id, rendered, large_print=large_print)
 
     def handout_history(
@@ -878,7 +955,14 @@ class DocumentService(ServiceBase):
                         large_print=bool(d.get("large_print")),
                     )
                 )
-            return result
+        self.audit_read(
+            "handout.history",
+            "patient" if patient_id is not None else "clinic",
+            patient_id,
+            patient_id=patient_id,
+            summary=f"looked at {len(result)} printed handouts",
+        )
+        return result
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -912,6 +996,13 @@ class DocumentService(ServiceBase):
             .limit(1)
         )
 
+    def is_episode_of(self, episode_id: int, patient_id: int) -> bool:
+        """Whether ``episode_id`` is one of this patient's episodes (for --episode)."""
+        self.require(CLINICAL_ROLES, "choose an episode of care")
+        with self.db.read() as session:
+            episode = session.get(Episode, episode_id)
+            return episode is not None and episode.patient_id == patient_id
+
     def latest_episode_id(self, patient_id: int) -> int | None:
         """The episode a letter or care plan for this patient is about by default."""
         self.require(ALL_ROLES, "look up patients")
@@ -919,13 +1010,6 @@ class DocumentService(ServiceBase):
             self._patient(session, patient_id)
             episode = self._latest_episode(session, patient_id)
             return episode.id if episode else None
-
-    def is_episode_of(self, episode_id: int, patient_id: int) -> bool:
-        """Whether ``episode_id`` is one of this patient's episodes (for --episode)."""
-        self.require(CLINICAL_ROLES, "choose an episode of care")
-        with self.db.read() as session:
-            episode = session.get(Episode, episode_id)
-            return episode is not None and episode.patient_id == patient_id
 
 
 def save_pdf(path: str | os.PathLike[str], data: bytes) -> None:

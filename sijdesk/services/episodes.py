@@ -73,7 +73,15 @@ class EpisodeService(ServiceBase):
     def get(self, episode_id: int) -> EpisodeView:
         self.require(CLINICAL_ROLES, "read episodes of care")
         with self.db.read() as session:
-            return _view(self._load(session, episode_id))
+            view = _view(self._load(session, episode_id))
+        self.audit_read(
+            "episode.view",
+            "episode",
+            episode_id,
+            patient_id=view.patient_id,
+            summary="looked at an episode of care",
+        )
+        return view
 
     def list_for_patient(self, patient_id: int) -> list[EpisodeView]:
         """Open episodes first, then the most recent."""
@@ -90,7 +98,15 @@ class EpisodeService(ServiceBase):
                     Episode.id.desc(),
                 )
             )
-            return [_view(e) for e in session.scalars(stmt)]
+            views = [_view(e) for e in session.scalars(stmt)]
+        self.audit_read(
+            "episode.list",
+            "patient",
+            patient_id,
+            patient_id=patient_id,
+            summary=f"listed {len(views)} episodes of care",
+        )
+        return views
 
     def validate(self, data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
         """Check episode fields (side, onset date, title) without saving."""

@@ -63,7 +63,7 @@ from sijdesk.pathway import Injection as FactInjection
 from sijdesk.pathway import Provocation as FactProvocation
 from sijdesk.pathway.scores import odi_percent
 from sijdesk.pathway.vocab import STEPS
-from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase
+from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase, covered_reads
 from sijdesk.services.patients import age_on
 from sijdesk.services.timeline import TimelineEntry, TimelineService, current_events_stmt
 
@@ -250,9 +250,17 @@ class PathwayService(ServiceBase):
         self.require(CLINICAL_ROLES, "read clinical records")
         with self.db.read() as session:
             episode, patient, events = self._episode_events(session, episode_id)
-            return build_facts(
+            facts = build_facts(
                 events, born=patient.date_of_birth, onset=episode.onset_date, as_of=self.today()
             )
+        self.audit_read(
+            "pathway.facts",
+            "episode",
+            episode_id,
+            patient_id=episode.patient_id,
+            summary="read the facts the pathway uses",
+        )
+        return facts
 
     def episode_advice(self, episode_id: int) -> EpisodeAdvice:
         """The advice for an episode today, with where the patient is now."""
@@ -280,6 +288,17 @@ class PathwayService(ServiceBase):
             last = decisions[-1]
             current_step = last.advised_step if last.decision == "accepted" else last.chosen_step
         advice = None if closed_by else advise(facts, thresholds)
+        self.audit_read(
+            "advice.shown",
+            "episode",
+            episode_id,
+            patient_id=episode.patient_id,
+            summary=f"shown pathway advice: {advice.step}" if advice else "shown a closed pathway",
+            details={
+                "step": advice.step if advice else None,
+                "pathway_version": advice.pathway_version if advice else None,
+            },
+        )
         return EpisodeAdvice(
             episode_id=episode_id,
             as_of=as_of,
@@ -343,7 +362,8 @@ class PathwayService(ServiceBase):
             }
             event = self._timeline.insert_event(session, episode, "decision", clean)
             event_id = event.id
-        return self._timeline.get(event_id)
+        with covered_reads():  # the decision's own audit event covers reading it back
+            return self._timeline.get(event_id)
 
     def patient_alerts(self, patient_id: int) -> list[Alert]:
         """Red flags in any episode's latest assessment, and every override on record."""
@@ -379,4 +399,11 @@ class PathwayService(ServiceBase):
                                 decision.event_date,
                             )
                         )
+        self.audit_read(
+            "pathway.alerts",
+            "patient",
+            patient_id,
+            patient_id=patient_id,
+            summary=f"shown {len(alerts)} alerts",
+        )
         return sorted(alerts, key=lambda a: (a.kind != "red_flag", a.date))

@@ -214,7 +214,17 @@ class PatientService(ServiceBase):
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.db.read() as session:
-            return [_summary(p) for p in session.scalars(stmt)]
+            found = [_summary(p) for p in session.scalars(stmt)]
+        if offset == 0:
+            # The first page is a search; later pages are scrolling through it.
+            self.audit_read(
+                "patient.search",
+                "patient",
+                None,
+                summary=f"searched patients for {query!r}" if query else "listed patients",
+                details={"query": query, "include_archived": include_archived, "shown": len(found)},
+            )
+        return found
 
     def count(self, query: str = "", *, include_archived: bool = False) -> int:
         self.require(ALL_ROLES, "look up patients")
@@ -223,19 +233,33 @@ class PatientService(ServiceBase):
             return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
     def get(self, patient_id: int) -> PatientDetails:
-        self.require(ALL_ROLES, "look up patients")
+        """Open a patient's record (audited)."""
+        self.require(ALL_ROLES, "open patient records")
         with self.db.read() as session:
-            return _details(self._load(session, patient_id))
+            details = _details(self._load(session, patient_id))
+        self._audit_opened(details)
+        return details
+
+    def _audit_opened(self, details: PatientDetails) -> None:
+        self.audit_read(
+            "patient.view",
+            "patient",
+            details.id,
+            patient_id=details.id,
+            summary=f"opened the record of {details.record_number}",
+        )
 
     def get_by_record_number(self, record_number: str) -> PatientDetails:
-        self.require(ALL_ROLES, "look up patients")
+        self.require(ALL_ROLES, "open patient records")
         with self.db.read() as session:
             patient = session.scalar(
                 select(Patient).where(Patient.record_number == record_number.strip())
             )
             if patient is None:
                 raise NotFound(f"No patient has record number {record_number}.")
-            return _details(patient)
+            details = _details(patient)
+        self._audit_opened(details)
+        return details
 
     def _load(self, session: Session, patient_id: int) -> Patient:
         patient = session.get(Patient, patient_id)

@@ -110,7 +110,7 @@ class TimelineService(ServiceBase):
         """Current versions of the episode's events, by date (then entry order)."""
         self.require(CLINICAL_ROLES, "read clinical records")
         with self.db.read() as session:
-            self._episode(session, episode_id)
+            episode = self._episode(session, episode_id)
             stmt = current_events_stmt(episode_id)
             if kinds is not None:
                 stmt = stmt.where(TimelineEvent.kind.in_(list(kinds)))
@@ -120,7 +120,16 @@ class TimelineService(ServiceBase):
             stmt = stmt.order_by(*(c.desc() for c in order) if newest_first else order)
             events = list(session.scalars(stmt))
             versions = self._version_numbers(session, events)
-            return [self._entry(session, e, version=versions[e.id]) for e in events]
+            entries = [self._entry(session, e, version=versions[e.id]) for e in events]
+        self.audit_read(
+            "timeline.view",
+            "episode",
+            episode_id,
+            patient_id=episode.patient_id,
+            summary=f"read {len(entries)} timeline entries",
+            details={"kinds": sorted(kinds) if kinds is not None else None},
+        )
+        return entries
 
     def _version_numbers(self, session: Session, events: list[TimelineEvent]) -> dict[int, int]:
         roots = {e.root_id or e.id for e in events}
@@ -138,7 +147,16 @@ class TimelineService(ServiceBase):
     def get(self, event_id: int) -> TimelineEntry:
         self.require(CLINICAL_ROLES, "read clinical records")
         with self.db.read() as session:
-            return self.entry_in(session, event_id)
+            entry = self.entry_in(session, event_id)
+            patient_id = self._episode(session, entry.episode_id).patient_id
+        self.audit_read(
+            "timeline.view_entry",
+            "timeline_event",
+            event_id,
+            patient_id=patient_id,
+            summary=f"read a {entry.kind} entry",
+        )
+        return entry
 
     def entry_in(self, session: Session, event_id: int) -> TimelineEntry:
         """One version with its place in the history, inside the caller's transaction."""
@@ -153,10 +171,19 @@ class TimelineService(ServiceBase):
         with self.db.read() as session:
             event = self._load(session, event_id)
             chain = self._chain(session, event.root_id or event.id)
-            return [
+            versions = [
                 self._entry(session, e, version=i + 1, amended=i < len(chain) - 1)
                 for i, e in enumerate(chain)
             ]
+            patient_id = self._episode(session, event.episode_id).patient_id
+        self.audit_read(
+            "timeline.view_history",
+            "timeline_event",
+            event_id,
+            patient_id=patient_id,
+            summary=f"read {len(versions)} versions of an entry",
+        )
+        return versions
 
     def _load(self, session: Session, event_id: int) -> TimelineEvent:
         event = session.get(TimelineEvent, event_id)

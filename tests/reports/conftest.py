@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
+
+from tests.signin import copy_clinic
 
 TODAY = date(2026, 11, 29)
 
@@ -29,7 +30,7 @@ def demo(documents_demo_template, tmp_path):
     from tests.signin import reopen_clinic
 
     path = tmp_path / "demo.sqlite3"
-    shutil.copyfile(documents_demo_template, path)
+    copy_clinic(documents_demo_template, path)
     clinic = reopen_clinic(path, password=DEMO_PASSWORD, clock=lambda: TODAY)
     yield clinic
     clinic.close()

@@ -6,11 +6,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+
+from tests.signin import copy_clinic  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 HERE = Path(__file__).parent
@@ -38,7 +39,7 @@ def ui_demo_template(tmp_path_factory):
 @pytest.fixture
 def demo_path(ui_demo_template, tmp_path):
     path = tmp_path / "demo.sqlite3"
-    shutil.copyfile(ui_demo_template, path)
+    copy_clinic(ui_demo_template, path)
     return path
 
 

@@ -257,3 +257,32 @@ def test_first_run_prompt_offers_the_letterhead_dialog(qtbot, tmp_path, monkeypa
             d.close()
     finally:
         clinic.close()
+
+
+def test_saving_a_recorded_document_to_a_file_is_audited(qtbot, open_as, tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from sijdesk.models import AuditEvent
+
+    doctor = open_as("dr.okafor")
+    made = doctor.documents.create_letter(_episode(doctor, "000003"), "physiotherapy")
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    controller = documents_hooks.DocumentsController(window, doctor)
+    preview = controller._show_recorded(made)
+    target = tmp_path / "out" / "letter.pdf"
+    target.parent.mkdir()
+    monkeypatch.setattr(preview, "ask_save_path", lambda: str(target))
+    preview.save_button.click()
+    assert target.read_bytes() == made.pdf
+
+    def saved():
+        with doctor.db.read() as session:
+            return session.scalars(select(AuditEvent).where(AuditEvent.action == "save")).all()
+
+    qtbot.waitUntil(lambda: len(saved()) == 1, timeout=10_000)
+    (event,) = saved()
+    assert event.entity_id == made.info.event_id
+    assert event.details == {"sha256": made.sha256, "file_name": "letter.pdf"}
+    preview.close()
+    controller.ops.shutdown()

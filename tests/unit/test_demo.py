@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
+from sijdesk.check import check_database
 from sijdesk.demo import DEMO_PASSWORD, SCENARIOS, create_demo_clinic, new_demo_clinic
 from sijdesk.models import Assessment, OutcomeMeasure, Patient, TherapySession, TimelineEvent
 from sijdesk.services.events import validate_event
@@ -138,3 +139,6 @@ def test_killed_mid_batch_loses_only_that_batch(tmp_path):
     assert (count - len(SCENARIOS)) % 1000 == 0
     assert count > 2000
     clinic.close()
+    # Integrity, references, schema and the audit chain all hold after the kill.
+    report = check_database(path)
+    assert report.ok, report.lines()

@@ -138,3 +138,31 @@ def test_failed_upgrade_is_rolled_back_completely(tmp_path, monkeypatch):
 def test_alembic_configuration_points_at_the_packaged_scripts():
     location = alembic_config().get_main_option("script_location")
     assert location.endswith("migrations")
+
+
+def test_events_written_before_the_chain_are_sealed_at_the_next_open(tmp_path):
+    from sijdesk.check import check_database
+
+    path = tmp_path / "old.sqlite3"
+    old = _database_at(path, "0004")
+    with old.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO app_user (id, username, display_name, active, created_at, "
+                "failed_signins, must_change_password) VALUES "
+                "(3, 'early', 'Early User', 1, '2026-01-01 00:00:00', 0, 0)"
+            )
+        )
+        for number in (1, 2, 3):
+            session.execute(
+                text(
+                    "INSERT INTO audit_event (id, at, user_id, action, entity, summary, details) "
+                    f"VALUES ({number}, '2026-01-0{number} 09:00:00.000000', 3, 'register', "
+                    "'patient', '', '{}')"
+                )
+            )
+    old.dispose()
+    open_database(str(path), backup_folder=tmp_path / "backups").dispose()
+    report = check_database(path)
+    assert report.ok, report.lines()
+    assert "3 events" in report.lines()[-2]

@@ -134,7 +134,14 @@ def test_amendment_keeps_every_version_and_shows_the_current_one(clinic, episode
     assert clinic.timeline.get(first.id).amended is True
     with clinic.db.read() as session:
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
-    assert actions[-2:] == ["add", "amend"]
+    # The writes, then each read shown to the user (list, history, the one entry).
+    assert actions[-5:] == [
+        "add",
+        "amend",
+        "timeline.view",
+        "timeline.view_history",
+        "timeline.view_entry",
+    ]
 
 
 def test_amending_needs_a_reason_a_change_and_the_current_version(clinic, episode):
