@@ -93,6 +93,17 @@ class ClinicSettings(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # The window locks after this many idle minutes.
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    # Automatic backups: where (empty = the backups folder in the data folder),
+    # how often while changes happen, and how many of each kind are kept.
+    backup_folder: Mapped[str] = mapped_column(Text, default="")
+    backup_interval_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    backup_keep_daily: Mapped[int] = mapped_column(Integer, default=12)
+    backup_keep_weekly: Mapped[int] = mapped_column(Integer, default=10)
+    backup_keep_monthly: Mapped[int] = mapped_column(Integer, default=9)
+    # Backup encryption (sijdesk.backup): the public key backups are encrypted
+    # to, and its private key sealed by the passphrase, which is never stored.
+    backup_public_key: Mapped[bytes | None] = mapped_column()
+    backup_sealed_private_key: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 

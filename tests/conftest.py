@@ -18,6 +18,7 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sijdesk-test-config-")
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 
+from sijdesk import backup  # noqa: E402
 from sijdesk.services import accounts  # noqa: E402
 from tests.signin import add_user, new_clinic, reopen_clinic  # noqa: E402
 
@@ -27,6 +28,8 @@ TODAY = date(2026, 11, 29)
 # add seconds to every test that creates an account; the tests that are about
 # hashing use the real parameters explicitly.
 accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# Likewise the backup passphrase's key derivation (test_backup.py checks the real one).
+backup.KDF_PARAMS = {"iterations": 1, "lanes": 1, "memory_cost": 8}
 
 
 @pytest.fixture(autouse=True)

@@ -73,6 +73,30 @@ class Door:
         return dialog.signed
 
     @staticmethod
+    def recover(problem: str, candidate) -> bool:
+        """Offer the newest good backup for a damaged database."""
+        return Messages.question(
+            None,
+            "The clinic database is damaged",
+            f"{problem}\n\nRestore the newest good backup, a {candidate.kind} backup made "
+            f"{candidate.created_at.astimezone():%Y-%m-%d %H:%M}? The damaged file is kept "
+            "beside the backups.",
+            default_yes=True,
+        )
+
+    @staticmethod
+    def passphrase() -> str | None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        text, ok = QInputDialog.getText(
+            None,
+            "Backup passphrase",
+            "The newest backup is encrypted. Its passphrase:",
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok else None
+
+    @staticmethod
     def change_password(clinic) -> bool:
         from sijdesk.ui.signin import ChangePasswordDialog
 
@@ -168,11 +192,17 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
     already says who signed in (at the lock screen of the previous window).
     """
     from sijdesk.db.migrate import open_database
+    from sijdesk.db.preflight import DatabaseDamaged
     from sijdesk.demo import DEMO_ADMIN, DEMO_PASSWORD
     from sijdesk.services import AccountService, Clinic
 
     try:
         db = open_database(getattr(args, "db", None))
+    except DatabaseDamaged as exc:
+        log.warning("the clinic database is damaged")
+        if _recover_from_backup(exc):
+            return open_clinic(args, signed=signed)
+        return None
     except UserError as exc:
         log.warning("cannot open the clinic database: %s", exc)
         Messages.warning(None, "SIJ Desk cannot open the clinic database", str(exc))
@@ -221,6 +251,65 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
         raise
 
 
+def _recover_from_backup(damage) -> bool:
+    """A damaged database at start: offer the newest good backup; True once restored."""
+    from sijdesk.backup import newest_good_backup
+    from sijdesk.paths import backup_dir
+    from sijdesk.services.backups import restore_clinic
+    from sijdesk.ui.backups_ui import run_with_progress
+
+    folder = backup_dir()
+    candidate = newest_good_backup(folder)
+    if candidate is None:
+        Messages.warning(
+            None,
+            "The clinic database is damaged",
+            f"{damage}\n\nNo backup was found in {folder}. Copy a backup file there, or ask "
+            "for help; the damaged file was not changed.",
+        )
+        return False
+    if not Door.recover(str(damage), candidate):
+        return False
+    passphrase = None
+    if candidate.encrypted:
+        passphrase = Door.passphrase()
+        if not passphrase:
+            return False
+    try:
+        run_with_progress(
+            None,
+            "Restoring the newest good backup…",
+            lambda _progress: restore_clinic(
+                damage.path, candidate.path, passphrase=passphrase, pre_restore_folder=folder
+            ),
+        )
+    except UserError as exc:
+        Messages.warning(None, "Restore from a backup", f"{exc}\n\nThe database was not changed.")
+        return False
+    Messages.info(
+        None,
+        "Restore from a backup",
+        f"The clinic database was restored from the backup of "
+        f"{candidate.created_at.astimezone():%Y-%m-%d %H:%M}. Anything recorded after it must "
+        "be entered again. The damaged file is kept beside the backups.",
+    )
+    return True
+
+
+def _restore_then_sign_in_again(clinic, request) -> None:
+    """Close the database, restore the chosen backup, say what happened."""
+    from sijdesk.ui.backups_ui import perform_restore
+
+    database = clinic.db.path
+    clinic.close()
+    try:
+        message = perform_restore(request, database)
+    except UserError as exc:
+        Messages.warning(None, "Restore from a backup", f"{exc}\n\nThe database was not changed.")
+        return
+    Messages.info(None, "Restore from a backup", message)
+
+
 def exec_application(app: QApplication) -> int:
     """Run the event loop until the window closes (tests replace this)."""
     return int(app.exec())
@@ -243,14 +332,23 @@ def run(args: argparse.Namespace) -> int:
 
             window = MainWindow(clinic)
             window.start_idle_lock(clinic.settings.get().idle_lock_minutes)
+            window.backups.start()
             window.show()
             # An administrator with an empty letterhead is asked to fill it in.
             QTimer.singleShot(0, window.documents.offer_first_run)
             status = exec_application(app)
+            restore = window.backups.restore_request
+            if restore is None:
+                window.backups.closing_backup()
             try:
                 clinic.session.sign_out()
             except UserError as exc:  # the audit of signing out must not stop the exit
                 log.warning("could not record the sign-out: %s", exc)
+            if restore is not None:
+                _restore_then_sign_in_again(clinic, restore)
+                args = argparse.Namespace(**{**vars(args), "user": None})
+                window.deleteLater()
+                continue
             if window.switch_to is not None:
                 # Another user signed in at the lock screen.
                 signed = window.switch_to

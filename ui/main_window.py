@@ -116,6 +116,10 @@ class MainWindow(QMainWindow):
         self.ops = Operations(self)
         # Letters, care plans, handouts, preview and print (ui/documents_hooks.py).
         self.documents = DocumentsController(self, clinic, self.ops)
+        # Status, automatic and manual backups, restore requests (ui/backups_ui.py).
+        from sijdesk.ui.backups_ui import BackupController
+
+        self.backups = BackupController(self, clinic, self.ops)
         self.setObjectName("mainWindow")
         from sijdesk.services import AccountService
 
@@ -296,6 +300,21 @@ class MainWindow(QMainWindow):
             self.show_users,
             tip="Create users, set roles, reset passwords (administrators)",
         )
+        self.act_backup_now = a(
+            "&Back up now…",
+            self.backups.back_up_now,
+            tip="Make and verify a backup of the clinic database now (administrators)",
+        )
+        self.act_restore = a(
+            "&Restore from a backup…",
+            self.backups.restore_from_backup,
+            tip="Replace the clinic database with a backup (administrators)",
+        )
+        self.act_backup_settings = a(
+            "&Backup settings…",
+            self.backups.edit_settings,
+            tip="Backup folder, how often, how many are kept, encryption (administrators)",
+        )
         self.act_audit = a(
             "&Audit trail…",
             self.show_audit,
@@ -305,6 +324,8 @@ class MainWindow(QMainWindow):
         # services refuse anyone else too.
         self.act_users.setVisible("admin" in self.clinic.actor.roles)
         self.act_audit.setVisible("admin" in self.clinic.actor.roles)
+        for action in (self.act_backup_now, self.act_restore, self.act_backup_settings):
+            action.setVisible("admin" in self.clinic.actor.roles)
         self.act_log_folder = a(
             "Open &log folder",
             self.open_log_folder,
@@ -325,6 +346,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addAction(self.act_print)
+        file.addSeparator()
+        file.addAction(self.act_backup_now)
+        file.addAction(self.act_restore)
         file.addSeparator()
         file.addAction(self.act_change_password)
         file.addAction(self.act_sign_out)
@@ -361,6 +385,7 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("&Tools")
         tools.addAction(self.act_users)
         tools.addAction(self.act_audit)
+        tools.addAction(self.act_backup_settings)
         tools.addAction(self.act_log_folder)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
@@ -414,6 +439,7 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("signedInUser")
         self.user_label.setAccessibleName("Signed in as")
         status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.backups.label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.db_label)
 
@@ -546,6 +572,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle_lock is not None:
             self.idle_lock.stop()
+        self.backups.stop()
         self.save_settings()
         self.ops.shutdown()
         super().closeEvent(event)

@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from sijdesk.db.engine import Database, create_app_engine, describe_db_error, resolve_database_url
 from sijdesk.errors import EnvironmentProblem, SchemaTooNew
@@ -98,13 +98,14 @@ def open_database(url_or_path: str | None = None, *, backup_folder: Path | None 
         url = url_or_path
     else:
         url = resolve_database_url(url_or_path)
+    _finish_interrupted_restore(url)
     engine = create_app_engine(url)
     database = Database(url=url, engine=engine)
     try:
         with engine.connect() as connection:
             current = current_revision(connection)
             has_other_tables = bool(inspect(connection).get_table_names())
-    except OperationalError as exc:
+    except DBAPIError as exc:
         engine.dispose()
         raise EnvironmentProblem(describe_db_error(exc)) from exc
 
@@ -144,10 +145,34 @@ def open_database(url_or_path: str | None = None, *, backup_folder: Path | None 
     log.info("migrating database from %s to %s", current, head)
     try:
         upgrade(database)
-    except OperationalError as exc:
+    except DBAPIError as exc:
         engine.dispose()
         raise EnvironmentProblem(describe_db_error(exc)) from exc
     return _with_audit_chain(database)
+
+
+def _finish_interrupted_restore(url: str) -> None:
+    """Before anything opens a SQLite file: finish a restore killed midway (its
+    journal is still there), then check the location and the file itself."""
+    from sqlalchemy.engine import make_url
+
+    from sijdesk.backup import finish_interrupted_restore
+    from sijdesk.db import preflight
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return
+    path = Path(parsed.database)
+    preflight.check_location(path)
+    try:
+        finish_interrupted_restore(path)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"A restore that was interrupted could not be finished ({exc.strerror or exc})."
+        ) from exc
+    preflight.check_file(path)
 
 
 def _with_audit_chain(database: Database) -> Database:

@@ -23,6 +23,7 @@ from sijdesk.services.accounts import (
     UserService,
 )
 from sijdesk.services.audit import AuditService
+from sijdesk.services.backups import BackupService
 from sijdesk.services.context import Actor, load_actor
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
@@ -57,6 +58,7 @@ class Clinic:
         self.users = UserService(db, actor, clock=clock)
         self.settings = SettingsService(db, actor, clock=clock)
         self.audit = AuditService(db, actor, clock=clock)
+        self.backups = BackupService(db, actor, clock=clock)
 
     @classmethod
     def signed_in(

@@ -1,5 +1,5 @@
-"""Clinic-wide safety settings every window needs (the idle lock; whether this
-is a demo clinic). Any signed-in user reads them; only an administrator
+"""Clinic-wide safety settings every window needs (the idle lock, automatic
+backups, whether this is a demo clinic). Any signed-in user reads them; only an administrator
 changes them, audited with the values before and after."""
 
 from __future__ import annotations
@@ -14,17 +14,39 @@ from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
 from sijdesk.services.validation import Checker
 
 # name: (lowest, highest, unit in messages)
-LIMITS = {"idle_lock_minutes": (1, 240, " minutes")}
+LIMITS = {
+    "idle_lock_minutes": (1, 240, " minutes"),
+    "backup_interval_minutes": (5, 24 * 60, " minutes"),
+    "backup_keep_daily": (1, 366, ""),
+    "backup_keep_weekly": (0, 520, ""),
+    "backup_keep_monthly": (0, 600, ""),
+}
 
 
 @dataclass(frozen=True)
 class SafetySettings:
     is_demo: bool
     idle_lock_minutes: int
+    # Empty: the "backups" folder in SIJ Desk's data folder.
+    backup_folder: str = ""
+    backup_interval_minutes: int = 30
+    backup_keep_daily: int = 12
+    backup_keep_weekly: int = 10
+    backup_keep_monthly: int = 9
+    backups_encrypted: bool = False
 
 
 def _view(settings: ClinicSettings) -> SafetySettings:
-    return SafetySettings(bool(settings.is_demo), settings.idle_lock_minutes or 10)
+    return SafetySettings(
+        bool(settings.is_demo),
+        settings.idle_lock_minutes or 10,
+        settings.backup_folder or "",
+        settings.backup_interval_minutes or 30,
+        settings.backup_keep_daily if settings.backup_keep_daily is not None else 12,
+        settings.backup_keep_weekly if settings.backup_keep_weekly is not None else 10,
+        settings.backup_keep_monthly if settings.backup_keep_monthly is not None else 9,
+        settings.backup_public_key is not None,
+    )
 
 
 class SettingsService(ServiceBase):
@@ -35,13 +57,21 @@ class SettingsService(ServiceBase):
 
     def update(self, changes: Mapping[str, Any]) -> SafetySettings:
         self.require(ADMIN_ROLES, "change the clinic settings")
-        unknown = [k for k in changes if k not in LIMITS]
+        unknown = [k for k in changes if k not in (*LIMITS, "backup_folder")]
         if unknown:
             raise ValidationError({k: "is not a setting" for k in unknown})
         checker = Checker(dict(changes), today=self.today())
         for key, (low, high, unit) in LIMITS.items():
             if key in changes:
                 checker.integer(key, low, high, required=True, unit=unit)
+        if "backup_folder" in changes:
+            folder = changes["backup_folder"]
+            if folder is not None and not isinstance(folder, str):
+                checker.fail("backup_folder", "must be a folder path")
+            elif folder and ("\x00" in folder or len(folder) > 1000):
+                checker.fail("backup_folder", "is not a usable folder path")
+            else:
+                checker.clean["backup_folder"] = (folder or "").strip()
         checker.raise_if_errors()
         clean = {k: checker.clean[k] for k in changes}
         with self.db.write() as session:

@@ -139,7 +139,9 @@ def test_run_offers_a_demo_clinic_for_a_new_database(
     assert made == [12]
     assert len(no_event_loop) == 1
     windows = [
-        w for w in app_module.QApplication.topLevelWidgets() if w.objectName() == "mainWindow"
+        w
+        for w in app_module.QApplication.topLevelWidgets()
+        if w.objectName() == "mainWindow" and w.isVisible()
     ]
     assert windows and "DEMO CLINIC" in windows[-1].windowTitle()
     for widget in windows:

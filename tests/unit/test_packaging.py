@@ -70,4 +70,4 @@ def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0005"
+    assert result.stdout.strip() == "0006"

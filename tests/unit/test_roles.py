@@ -27,6 +27,7 @@ SERVICES = (
     "users",
     "settings",
     "audit",
+    "backups",
 )
 ROLES = ("admin", "clinician", "reception")
 # Helpers that run inside a caller's transaction (they take its session):
@@ -34,6 +35,8 @@ ROLES = ("admin", "clinician", "reception")
 TAKES_A_SESSION = {("timeline", "entry_in"), ("timeline", "insert_event")}
 # What reception must never be given: clinical records and who the users are.
 RECEPTION_DENIED = {
+    ("backups", "back_up"),
+    ("backups", "encryption_keys"),
     ("audit", "events"),
     ("audit", "export_csv"),
     ("episodes", "get"),
@@ -55,6 +58,8 @@ RECEPTION_DENIED = {
     ("users", "create"),
 }
 CLINICIAN_DENIED = {
+    ("backups", "back_up"),
+    ("backups", "set_passphrase"),
     ("audit", "events"),
     ("audit", "export_csv"),
     ("audit", "verify"),
@@ -134,6 +139,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("documents", "update_letterhead"): {"changes": {"phone": "+44 1632 960 419"}},
         ("settings", "update"): {"changes": {"idle_lock_minutes": 15}},
         ("audit", "export_csv"): {"path": str(tmp_path / "audit.csv")},
+        ("backups", "set_passphrase"): {"passphrase": "walk passphrase 1"},
         ("users", "create"): {
             "username": "made.in.walk",
             "display_name": "Made In Walk",

@@ -1,0 +1,132 @@
+"""Checks before a SQLite clinic database is opened, each failure one plain sentence.
+
+Run by :func:`sijdesk.db.migrate.open_database` before anything is written:
+a missing folder, a database on a network file system (SQLite's locking does
+not work there and files get damaged), a read-only file or folder, and a
+damaged file (``quick_check`` and ``foreign_key_check``). Nothing is
+created, changed or overwritten when a check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from sijdesk.errors import EnvironmentProblem
+
+# Linux file system types that are not on this computer's own disks.
+NETWORK_FILE_SYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smbfs", "smb3", "ncpfs", "afs", "9p", "fuse.sshfs", "davfs", "ceph"}
+)
+
+
+class DatabaseDamaged(EnvironmentProblem):
+    """The file exists but SQLite finds it damaged; a backup should be restored."""
+
+    def __init__(self, message: str, path: Path):
+        super().__init__(message)
+        self.path = path
+
+
+def file_system_type(path: Path) -> str:
+    """The type of the file system holding ``path`` ("" when it cannot be told)."""
+    if sys.platform.startswith("win"):
+        text = str(path)
+        return "smb" if text.startswith("\\\\") else ""
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    best, kind = "", ""
+    target = str(path.resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind
+
+
+def check_location(path: Path) -> None:
+    """Refuse a location SQLite cannot safely use; silent when all is well."""
+    folder = path.parent
+    if not folder.exists():
+        raise EnvironmentProblem(
+            f"The folder {folder} does not exist, so the clinic database cannot be opened "
+            "there. Check the path, or connect the drive it is on."
+        )
+    kind = file_system_type(folder)
+    if kind in NETWORK_FILE_SYSTEMS or kind.startswith("fuse.sshfs"):
+        raise EnvironmentProblem(
+            f"The clinic database is on a network drive ({kind}). SQLite databases get "
+            "damaged on network drives; keep it on this computer's own disk (several "
+            "workstations share a PostgreSQL server instead)."
+        )
+    if path.exists():
+        if not path.is_file():
+            raise EnvironmentProblem(f"{path} is a folder, not a clinic database file.")
+        if not os.access(path, os.R_OK):
+            raise EnvironmentProblem(
+                f"The clinic database {path} cannot be read: ask the administrator for "
+                "access to it."
+            )
+        if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
+            raise EnvironmentProblem(
+                "The clinic database or its folder is read-only here, so nothing could be "
+                "saved. Ask the administrator for write access to the database file and its "
+                "folder; nothing was changed."
+            )
+    elif not os.access(folder, os.W_OK):
+        raise EnvironmentProblem(
+            f"The folder {folder} is read-only, so a clinic database cannot be made there."
+        )
+
+
+def check_file(path: Path) -> None:
+    """quick_check and foreign_key_check of an existing database file."""
+    if not path.exists():
+        return
+    if path.stat().st_size == 0:
+        # Nothing to lose, but an emptied file must not silently become a new clinic.
+        raise DatabaseDamaged(
+            f"The clinic database {path.name} is empty (0 bytes). Restore the newest good "
+            "backup; if this is a new installation, delete the empty file and start again.",
+            path,
+        )
+    damaged = (
+        f"The clinic database {path.name} is damaged ({{}}). Restore the newest good backup; "
+        "the damaged file was not changed."
+    )
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise EnvironmentProblem(f"The clinic database cannot be opened ({exc}).") from exc
+    try:
+        try:
+            result = [row[0] for row in connection.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseDamaged(
+                damaged.format("SQLite cannot read it: " + str(exc)), path
+            ) from exc
+        if result != ["ok"]:
+            raise DatabaseDamaged(damaged.format(result[0]), path)
+        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise DatabaseDamaged(
+                damaged.format(f"{len(problems)} records point at records that are missing"),
+                path,
+            )
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise EnvironmentProblem(
+                "The clinic database is busy: another program is using it. Try again in a moment."
+            ) from exc
+        raise DatabaseDamaged(damaged.format(str(exc)), path) from exc
+    finally:
+        connection.close()

@@ -1,0 +1,186 @@
+"""Faults of the environment: a full disk, a read-only database, a missing
+folder, a network drive, and files that are empty, cut short or garbage.
+Each is one plain sentence; nothing is overwritten; what was acknowledged
+as saved stays saved and the database passes its checks afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from sijdesk.check import check_database
+from sijdesk.db import preflight
+from sijdesk.db.migrate import open_database
+from sijdesk.errors import EnvironmentProblem
+from sijdesk.services import Clinic
+from tests.signin import new_clinic, reopen_clinic
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextlib.contextmanager
+def tiny_file_system(folder: Path, size: str):
+    """A small tmpfs mounted at ``folder`` (needs root and mount; skipped otherwise)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    mounted = subprocess.run(  # noqa: PLW1510 - checked below
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"this machine does not allow mounting a tmpfs: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _register_until_refused(clinic: Clinic) -> tuple[list[str], EnvironmentProblem]:
+    saved: list[str] = []
+    for number in range(100_000):
+        try:
+            patient = clinic.patients.register(
+                {
+                    "given_names": "Filler " + "x" * 150,
+                    "family_name": f"Patient{number:06d}",
+                    "date_of_birth": "1970-01-01",
+                    "address": "y" * 800,
+                }
+            )
+        except EnvironmentProblem as exc:
+            return saved, exc
+        saved.append(patient.record_number)
+    raise AssertionError("the disk never filled up")
+
+
+def _assert_all_saved_and_whole(path: Path, saved: list[str]) -> None:
+    report = check_database(path)
+    assert report.ok, report.lines()
+    clinic = reopen_clinic(path)
+    try:
+        found = {p.record_number for p in clinic.patients.search(include_archived=True)}
+    finally:
+        clinic.close()
+    assert set(saved) <= found
+    assert len(found) == len(saved)
+
+
+def test_a_full_disk_refuses_the_write_plainly_and_keeps_everything_saved(tmp_path):
+    with tiny_file_system(tmp_path / "small", "2m") as folder:
+        path = folder / "clinic.sqlite3"
+        clinic = new_clinic(path)
+        ballast = folder / "ballast"
+        ballast.write_bytes(b"\0" * 400_000)  # freed afterwards, as a clinic would
+        saved, refused = _register_until_refused(clinic)
+        clinic.close()
+        assert str(refused) == (
+            "The disk is full, so nothing could be saved. Free some space and try again."
+        )
+        assert len(saved) > 5
+        assert check_database(path).ok  # whole even before any space is freed
+        ballast.unlink()
+        _assert_all_saved_and_whole(path, saved)
+
+
+def test_a_full_disk_inside_sqlite_is_the_same_plain_refusal(db_path):
+    """Where no small file system can be mounted: SQLite's own page limit gives the
+    same SQLITE_FULL error a full disk gives."""
+    clinic = new_clinic(db_path)
+
+    @event.listens_for(clinic.db.engine, "connect")
+    def _limit(dbapi_connection, _record):
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 40}")
+
+    clinic.db.engine.dispose()
+    saved, refused = _register_until_refused(clinic)
+    clinic.close()
+    assert "disk is full" in str(refused)
+    _assert_all_saved_and_whole(db_path, saved)
+
+
+def test_a_backup_onto_a_full_disk_leaves_no_partial_file(tmp_path):
+    with tiny_file_system(tmp_path / "small", "96k") as folder:
+        clinic = new_clinic(tmp_path / "clinic.sqlite3")
+        clinic.settings.update({"backup_folder": str(folder)})
+        with pytest.raises(EnvironmentProblem, match="disk is full|could not be copied"):
+            clinic.backups.back_up()
+        clinic.close()
+        assert [p.name for p in folder.iterdir()] == []
+
+
+def test_a_read_only_database_is_one_sentence_and_left_alone(tmp_path):
+    with tiny_file_system(tmp_path / "ro", "4m") as folder:
+        path = folder / "clinic.sqlite3"
+        new_clinic(path).close()
+        before = _sha(path)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        with pytest.raises(EnvironmentProblem, match="read-only here"):
+            open_database(str(path))
+        assert _sha(path) == before
+
+
+def test_a_missing_folder_is_one_sentence_and_nothing_is_made(tmp_path):
+    path = tmp_path / "not-there" / "clinic.sqlite3"
+    with pytest.raises(EnvironmentProblem, match="does not exist"):
+        open_database(str(path))
+    assert not path.parent.exists()
+
+
+def test_a_database_on_a_network_drive_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(preflight, "file_system_type", lambda folder: "cifs")
+    with pytest.raises(EnvironmentProblem, match=r"network drive \(cifs\)"):
+        open_database(str(tmp_path / "clinic.sqlite3"))
+    assert not (tmp_path / "clinic.sqlite3").exists()
+
+
+def test_the_file_system_type_is_read_from_the_mount_table(tmp_path):
+    assert preflight.file_system_type(tmp_path) != ""
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("empty", r"is empty \(0 bytes\)"),
+        ("garbage", "is damaged"),
+        ("truncated", "is damaged"),
+        ("scribbled", "is damaged"),
+    ],
+)
+def test_damaged_files_are_refused_and_not_overwritten(tmp_path, damage, message):
+    path = tmp_path / "clinic.sqlite3"
+    clinic = new_clinic(path)
+    for number in range(30):
+        clinic.patients.register(
+            {"given_names": "A", "family_name": f"P{number}", "date_of_birth": "1970-01-01"}
+        )
+    clinic.close()
+    data = path.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    if damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    else:
+        scribbled = bytearray(data)
+        scribbled[4096 * 2 : 4096 * 4] = os.urandom(4096 * 2)
+        path.write_bytes(bytes(scribbled))
+    before = _sha(path)
+    with pytest.raises(EnvironmentProblem, match=message) as caught:
+        open_database(str(path))
+    assert isinstance(caught.value, preflight.DatabaseDamaged)
+    assert "Restore the newest good backup" in str(caught.value)
+    assert _sha(path) == before
