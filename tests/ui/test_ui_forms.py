@@ -223,3 +223,29 @@ def test_tab_order_follows_the_form_and_ends_with_the_buttons(ui, opened):
     save_at = position[id(dialog.save_button)]
     assert date_at < nrs_at < last_odi < save_at
     dialog.close_without_asking()
+
+
+def test_a_full_disk_refuses_the_save_and_the_form_keeps_its_input(ui, opened, clinic, messages):
+    from sqlalchemy import event
+
+    from sijdesk.check import check_database
+
+    # SQLite's page limit gives exactly the error a full disk gives.
+    @event.listens_for(clinic.db.engine, "connect")
+    def _full(dbapi_connection, _record):
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    clinic.db.engine.dispose()
+    dialog = ui.view.record("note")
+    text = "Long consultation note. " * 400
+    dialog.fields["text"].set_value(text)
+    assert ui.save(dialog) is None
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert dialog.fields["text"].value() == text.strip() or dialog.fields["text"].value() == text
+    assert any("disk is full" in t for t in messages.texts_of("warning"))
+    event.remove(clinic.db.engine, "connect", _full)
+    clinic.db.engine.dispose()
+    assert ui.timeline_kinds() == []
+    assert check_database(clinic.db.path).ok
+    dialog.close_without_asking()

@@ -257,3 +257,53 @@ def test_signing_in_again_after_a_restore_uses_the_restored_accounts(admin, fold
     with pytest.raises(SignInFailed):
         reopen_clinic(db_path, username="later", password="later-secret-1")
     reopen_clinic(db_path, password=TEST_PASSWORD).close()
+
+
+def test_a_restore_killed_at_random_moments_leaves_the_old_or_the_new_database(tmp_path):
+    """SIGKILL during real restores: afterwards the database opens as either the
+    one before or the backup, never a mix, and passes every check."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sijdesk.demo import create_demo_clinic
+    from tests.signin import copy_clinic, new_clinic
+
+    original = tmp_path / "original.sqlite3"
+    clinic = new_clinic(original)
+    create_demo_clinic(clinic, patients=400)
+    made = clinic.backups.back_up(target=tmp_path / "restore-me.sijbak")
+    clinic.patients.register({**ANN, "family_name": "OldMarker"})
+    clinic.close()
+    rng = random.Random(3)
+    outcomes = []
+    path = tmp_path / "clinic.sqlite3"
+    for _trial in range(12):
+        for leftover in tmp_path.glob("clinic.sqlite3*"):
+            leftover.unlink()
+        copy_clinic(original, path)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; from sijdesk.backup import "
+                "restore_backup; restore_backup(Path(sys.argv[1]), Path(sys.argv[2]))",
+                str(made.path),
+                str(path),
+            ]
+        )
+        time.sleep(rng.uniform(0.2, 0.9))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        reopened = reopen_clinic(path)
+        try:
+            names = {p.family_name for p in reopened.patients.search("oldmarker")}
+        finally:
+            reopened.close()
+        outcomes.append("old" if names == {"OldMarker"} else "new")
+        report = check_database(path)
+        assert report.ok, report.lines()
+    assert set(outcomes) <= {"old", "new"}
+    assert len(outcomes) == 12

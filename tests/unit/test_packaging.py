@@ -71,3 +71,41 @@ def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0006"
+
+
+def test_every_third_party_import_is_a_declared_dependency():
+    """A package imported by the program but only present in the developer's venv
+    would pass here and fail on a clean machine (as cryptography once did)."""
+    import ast
+    import re
+    import sys
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    root = Path(__file__).resolve().parents[2]
+    declared = {
+        re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].strip().lower().replace("_", "-")
+        for spec in tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    distributions = packages_distributions()
+    missing = set()
+    for folder in ("sijdesk", "ui", "models", "reports"):
+        for path in (root / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in ("sijdesk", "__future__"):
+                        continue
+                    owners = {d.lower().replace("_", "-") for d in distributions.get(top, [])}
+                    if top == "shiboken6":  # installed by, and versioned with, PySide6
+                        owners.add("pyside6")
+                    if not owners & declared:
+                        missing.add(f"{top} ({path.relative_to(root)})")
+    assert sorted(missing) == []
