@@ -8,10 +8,13 @@ which split it into runs and give each run a font that has its glyphs:
 
 - DejaVu Sans (Latin incl. Polish and Vietnamese, Greek, Cyrillic, symbols
   such as ✓ ✗) for everything it covers;
-- Droid Sans Fallback (a TrueType CJK font) for Chinese, Japanese and Korean.
+- Droid Sans Fallback (a TrueType CJK font) for Chinese and Japanese;
+- NanumGothic for Korean (Hangul);
+- Noto Sans Devanagari for Hindi, Marathi, Nepali (Devanagari).
 
-Both are TrueType (glyf) fonts, so ReportLab embeds subsets of them
-(FontFile2) and nothing depends on fonts installed on the computer.
+Arabic and Hebrew are in DejaVu Sans. All are TrueType (glyf) fonts, so
+ReportLab embeds subsets of them (FontFile2) and nothing depends on fonts
+installed on the computer.
 """
 
 from __future__ import annotations
@@ -31,12 +34,20 @@ log = logging.getLogger(__name__)
 SANS = "SijSans"
 SANS_BOLD = "SijSans-Bold"
 CJK = "SijCJK"
+KOREAN = "SijKorean"
+DEVANAGARI = "SijDevanagari"
+# Tried in this order for a character the main font lacks.
+FALLBACKS = (CJK, KOREAN, DEVANAGARI)
 
 _FILES = {
     SANS: "DejaVuSans.ttf",
     SANS_BOLD: "DejaVuSans-Bold.ttf",
     CJK: "DroidSansFallbackFull.ttf",
+    KOREAN: "NanumGothic.ttf",
+    DEVANAGARI: "NotoSansDevanagari-Regular.ttf",
 }
+# The family names the window registers the same files under (ui/fonts.py).
+QT_FAMILIES = ("DejaVu Sans", "Droid Sans Fallback", "NanumGothic", "Noto Sans Devanagari")
 
 _lock = threading.Lock()
 _registered = False
@@ -44,7 +55,7 @@ _coverage: dict[str, frozenset[int]] = {}
 
 
 def font_path(name: str) -> str:
-    """File system path of a shipped font (``SANS``, ``SANS_BOLD`` or ``CJK``)."""
+    """File system path of a shipped font (``SANS``, ``SANS_BOLD`` or a fallback)."""
     return str(resources.files("sijdesk.resources") / "fonts" / _FILES[name])
 
 
@@ -56,7 +67,7 @@ def register_fonts() -> None:
     with _lock:
         if _registered:
             return
-        for name in (SANS, SANS_BOLD, CJK):
+        for name in (SANS, SANS_BOLD, *FALLBACKS):
             font = TTFont(name, font_path(name))
             pdfmetrics.registerFont(font)
             _coverage[name] = frozenset(font.face.charToGlyph)
@@ -65,7 +76,8 @@ def register_fonts() -> None:
         for bold in (0, 1):
             for italic in (0, 1):
                 addMapping(SANS, bold, italic, SANS_BOLD if bold else SANS)
-                addMapping(CJK, bold, italic, CJK)
+                for fallback in FALLBACKS:
+                    addMapping(fallback, bold, italic, fallback)
         _registered = True
         log.debug("registered document fonts")
 
@@ -84,22 +96,24 @@ class Run:
 
 
 def _font_for(char: str) -> str | None:
-    """The font a character needs, or None when either font will do (spaces)."""
+    """The font a character needs, or None when any font will do (spaces)."""
+    if char.isspace():
+        return None
     code = ord(char)
-    if code in _coverage[SANS] and not char.isspace():
+    if code in _coverage[SANS]:
         return SANS
-    if code in _coverage[CJK]:
-        return CJK if not char.isspace() else None
-    return SANS if not char.isspace() else None
+    for fallback in FALLBACKS:
+        if code in _coverage[fallback]:
+            return fallback
+    return SANS
 
 
 def runs(text: str) -> list[Run]:
-    """Split ``text`` into runs for the main font and the CJK font.
+    """Split ``text`` into runs for the main font and the fallback fonts.
 
-    Characters DejaVu Sans has stay in the main font; characters only the
-    CJK font has go to the CJK font; spaces join the run they are in. A
-    character neither font has stays in the main font (and would print as
-    a box; no shipped text does that).
+    Characters DejaVu Sans has stay in the main font; others go to the first
+    fallback that has them; spaces join the run they are in. A character no
+    font has stays in the main font (and would print as a box).
     """
     register_fonts()
     result: list[Run] = []
@@ -120,11 +134,12 @@ def runs(text: str) -> list[Run]:
 
 
 def needs_cjk(text: str) -> bool:
-    return any(run.font == CJK for run in runs(text))
+    """Whether any of ``text`` is set in a fallback font (CJK, Korean, Devanagari)."""
+    return any(run.font in FALLBACKS for run in runs(text))
 
 
 def markup(text: object) -> str:
-    """Escape ``text`` for a Platypus paragraph and wrap its CJK runs in ``<font>``.
+    """Escape ``text`` for a Platypus paragraph and wrap its fallback runs in ``<font>``.
 
     Use it on every value that comes from the record or the user; literal
     markup (``<b>``) is added around the result by the caller.
@@ -133,15 +148,15 @@ def markup(text: object) -> str:
     parts = []
     for run in runs(value):
         chunk = escape(run.text).replace("\n", "<br/>")
-        parts.append(f'<font name="{CJK}">{chunk}</font>' if run.font == CJK else chunk)
+        parts.append(f'<font name="{run.font}">{chunk}</font>' if run.font in FALLBACKS else chunk)
     return "".join(parts)
 
 
 def text_width(text: str, font: str, size: float) -> float:
-    """Width of ``text`` drawn with :func:`draw_text` (CJK runs measured in the CJK font)."""
+    """Width of ``text`` drawn with :func:`draw_text` (fallback runs in their own font)."""
     register_fonts()
     return sum(
-        pdfmetrics.stringWidth(run.text, CJK if run.font == CJK else font, size)
+        pdfmetrics.stringWidth(run.text, run.font if run.font in FALLBACKS else font, size)
         for run in runs(text)
     )
 
@@ -160,7 +175,7 @@ def draw_text(canvas, x: float, y: float, text: str, font: str, size: float, *, 
     # One text object for the whole line, so text extraction reads it as one line.
     line = canvas.beginText(x, y)
     for run in runs(text):
-        line.setFont(CJK if run.font == CJK else font, size)
+        line.setFont(run.font if run.font in FALLBACKS else font, size)
         line.textOut(run.text)
     canvas.drawText(line)
     return width

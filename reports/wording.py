@@ -22,12 +22,9 @@ PROCEDURES = {
     "other": "Other procedure",
 }
 GUIDANCE = {"fluoroscopy": "fluoroscopy", "ct": "CT", "ultrasound": "ultrasound", "none": "none"}
+# In-sentence names of the recorded categories, from their one home.
 MEDICATION_CATEGORIES = {
-    "nsaid": "NSAID",
-    "muscle_relaxant": "muscle relaxant",
-    "neuropathic_agent": "neuropathic agent",
-    "analgesic": "analgesic",
-    "other": "other",
+    category: vocab.in_sentence(category) for category in vocab.RECORDED_MEDICATION_CATEGORIES
 }
 
 

@@ -42,6 +42,8 @@ def configure_cli_logging(level: int = logging.INFO) -> None:
     _configured = True
     root = logging.getLogger()
     root.setLevel(level)
+    # Alembic narrates every migration step at INFO; the log is for the clinic's IT.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     handler = _file_handler()
     if handler is not None:
         root.addHandler(handler)

@@ -7,16 +7,20 @@ the real user data folder.
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import date
 
+from tests import isolation
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Qt keeps its own settings under XDG_CONFIG_HOME; tests must never touch the
-# real user's (set before Qt is imported anywhere).
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="sijdesk-test-config-")
+# The real user's folders, noted before the session is pointed elsewhere: SIJ
+# Desk's home, the XDG folders (Qt keeps its settings under XDG_CONFIG_HOME)
+# all go to a temporary folder before anything is imported.
+REAL_USER_FOLDERS = isolation.real_user_folders()
+isolation.isolate_environment()
 
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from sijdesk import backup  # noqa: E402
 from sijdesk.services import accounts  # noqa: E402
@@ -30,6 +34,34 @@ TODAY = date(2026, 11, 29)
 accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 # Likewise the backup passphrase's key derivation (test_backup.py checks the real one).
 backup.KDF_PARAMS = {"iterations": 1, "lanes": 1, "memory_cost": 8}
+# Hypothesis keeps no example database in the checkout.
+hypothesis_settings.register_profile("sijdesk", database=None)
+hypothesis_settings.load_profile("sijdesk")
+
+
+def pytest_sessionstart(session) -> None:
+    session.config.stash[_BEFORE] = (
+        isolation.checkout_state(),
+        isolation.folder_state(REAL_USER_FOLDERS),
+    )
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the run when it changed the checkout or the real user's folders."""
+    if _BEFORE not in session.config.stash or hasattr(session.config, "workerinput"):
+        return
+    checkout, folders = session.config.stash[_BEFORE]
+    changes = isolation.describe_changes(checkout, isolation.checkout_state())
+    changes += isolation.describe_changes(folders, isolation.folder_state(REAL_USER_FOLDERS))
+    if changes:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["The tests changed the checkout or the real user folders:", *changes[:40]]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_BEFORE = pytest.StashKey[tuple]()
 
 
 @pytest.fixture(autouse=True)

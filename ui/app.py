@@ -46,6 +46,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QGuiApplication.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(icons.action_icon("app"))
+    from sijdesk.ui.fonts import install_fonts
+
+    install_fonts(app)
     return app
 
 

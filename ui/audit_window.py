@@ -92,9 +92,11 @@ class AuditModel(QAbstractTableModel):
         return json.dumps(row.details, ensure_ascii=False, sort_keys=True) if row.details else ""
 
 
-def _optional_date() -> tuple[QCheckBox, QDateEdit]:
+def _optional_date(which: str) -> tuple[QCheckBox, QDateEdit]:
     check = QCheckBox()
+    check.setAccessibleName(f"Filter: {which.lower()} a date")
     edit = QDateEdit(QDate.currentDate())
+    edit.setAccessibleName(f"{which} date")
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setEnabled(False)
@@ -125,14 +127,17 @@ class AuditWindow(QDialog):
 
         self.user = QComboBox()
         self.user.setObjectName("filterUser")
+        self.user.setAccessibleName("Filter by user")
         self.patient = QLineEdit()
         self.patient.setObjectName("filterPatient")
+        self.patient.setAccessibleName("Filter by patient record number")
         self.patient.setPlaceholderText("record number")
         self.patient.setMaxLength(20)
         self.action = QComboBox()
         self.action.setObjectName("filterAction")
-        self.since_check, self.since = _optional_date()
-        self.until_check, self.until = _optional_date()
+        self.action.setAccessibleName("Filter by action")
+        self.since_check, self.since = _optional_date("From")
+        self.until_check, self.until = _optional_date("To")
         self.show_button = QPushButton("Show")
         self.show_button.setDefault(True)
         self.show_button.clicked.connect(self.refresh)
@@ -165,6 +170,7 @@ class AuditWindow(QDialog):
         self.model = AuditModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setAccessibleName("Audit events")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()

@@ -360,6 +360,7 @@ class BackupSettingsDialog(FieldForm):
             (self.weekly, "weekly"),
             (self.monthly, "monthly"),
         ):
+            box.setAccessibleName(f"Keep {text} backups")
             keep.addWidget(box)
             keep.addWidget(QLabel(text))
         self.form.addRow("Keep", keep)

@@ -97,8 +97,6 @@ EXTRA_WORDS: dict[str, str] = {
     "fluoroscopy": "Fluoroscopy",
     "ct": "CT",
     "ultrasound": "Ultrasound",
-    "analgesic": "Analgesic",
-    "other": "Other",
     "spine_surgery": "Spine surgery",
     "pain_medicine": "Pain medicine",
     "sij_fusion": "SIJ fusion",

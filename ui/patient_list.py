@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -399,7 +400,17 @@ class PatientListPane(QWidget):
             "Type part of a name, a record number, a date of birth (2026-11-02 or 02.11.2026) "
             "or a phone number. Down arrow moves into the list; Enter opens the patient."
         )
-        self.search.addAction(icons.action_icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        search_icon = self.search.addAction(
+            icons.action_icon("search"), QLineEdit.ActionPosition.LeadingPosition
+        )
+        # The buttons Qt draws inside the field (the magnifier and the clear
+        # button) are controls of their own: a screen reader must name them.
+        for button in self.search.findChildren(QToolButton):
+            if button.defaultAction() is search_icon:
+                button.setAccessibleName("Search")
+            else:
+                button.setAccessibleName("Clear the search")
+                button.setToolTip("Clear the search")
         search_label.setBuddy(self.search)
         layout.addWidget(search_label)
         layout.addWidget(self.search)

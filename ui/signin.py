@@ -74,6 +74,8 @@ class FieldForm(QDialog):
 
     def add_field(self, key: str, label: str, field: QLineEdit) -> QLineEdit:
         field.setObjectName(key)
+        # The row's label belongs to the holder widget; the field gets its own name.
+        field.setAccessibleName(label)
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)

@@ -75,7 +75,11 @@ TRIAGES: tuple[str, ...] = (
 STEPS: tuple[str, ...] = ("conservative", "injection", "surgery_evaluation")
 INJECTION_PURPOSES: tuple[str, ...] = ("diagnostic", "therapeutic")
 COMPONENTS: tuple[str, ...] = ("met", "motor_retraining", "manual_therapy_support")
+# The categories the pathway advises on ...
 MEDICATION_CATEGORIES: tuple[str, ...] = ("nsaid", "muscle_relaxant", "neuropathic_agent")
+# ... and every category a medication course may be recorded under (the one
+# list the forms, the service and the documents read).
+RECORDED_MEDICATION_CATEGORIES: tuple[str, ...] = (*MEDICATION_CATEGORIES, "analgesic", "other")
 REFERRALS: tuple[str, ...] = (
     "urgent",
     "rheumatology",
@@ -216,6 +220,8 @@ LABELS: dict[str, str] = {
     "nsaid": "NSAID",
     "muscle_relaxant": "Muscle relaxant",
     "neuropathic_agent": "Neuropathic agent",
+    "analgesic": "Analgesic",
+    "other": "Other",
     # referrals
     "urgent": "Urgent referral",
     "rheumatology": "Rheumatology",
@@ -271,3 +277,10 @@ LABELS: dict[str, str] = {
 def label(ident: str) -> str:
     """A short clinician-readable label for a vocabulary or criterion id (the id if unknown)."""
     return LABELS.get(ident, ident)
+
+
+def in_sentence(ident: str) -> str:
+    """The label as it reads inside a sentence: "muscle relaxant", but "NSAID"."""
+    text = label(ident)
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() else text[:1].lower() + text[1:]

@@ -27,7 +27,8 @@ PAIN_REGIONS = vocab.PAIN_REGIONS
 INJECTION_SIDES = ("left", "right", "bilateral")
 IMAGE_GUIDANCE = ("fluoroscopy", "ct", "ultrasound", "none")
 THERAPY_RESPONSES = ("good", "partial", "none")
-MEDICATION_CATEGORIES = ("nsaid", "muscle_relaxant", "neuropathic_agent", "analgesic", "other")
+# One home: sijdesk.pathway.vocab (the pathway advises on a subset of these).
+MEDICATION_CATEGORIES = vocab.RECORDED_MEDICATION_CATEGORIES
 CONSULT_SPECIALTIES = ("spine_surgery", "rheumatology", "pain_medicine", "other")
 PROCEDURES = ("sij_fusion", "radiofrequency_ablation", "other")
 DECLINABLE = ("injection", "surgery")
@@ -112,8 +113,11 @@ def _summarize_assessment(d: Mapping[str, Any]) -> str:
         parts.append("Fortin +" if d["fortin_finger"] else "Fortin −")
     if d.get("red_flags"):
         parts.append("RED FLAG: " + _listing(d["red_flags"]))
-    if len(d.get("inflammatory") or []) >= 3:
-        parts.append(f"{len(d['inflammatory'])} inflammatory features")
+    # A count, not a verdict: whether they are enough is the pathway's threshold
+    # (inflammatory_min_features), which the step panel shows.
+    features = len(d.get("inflammatory") or [])
+    if features:
+        parts.append(f"{features} inflammatory feature" + ("s" if features > 1 else ""))
     if d.get("symptoms"):
         parts.append(_listing(d["symptoms"]))
     return " · ".join(parts) or "no findings recorded"

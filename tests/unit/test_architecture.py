@@ -47,27 +47,27 @@ def test_no_module_outside_ui_imports_pyside6():
 
 
 def test_ruff_bans_bare_imports_of_the_mapped_folders(tmp_path):
-    offender = ROOT / "sijdesk" / "_ruff_ban_probe.py"
+    # The probe lives in the test's own folder: tests never write into the source tree.
+    offender = tmp_path / "_ruff_ban_probe.py"
     offender.write_text("import ui\nfrom models import Patient\n")
-    try:
-        result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
-            [
-                sys.executable,
-                "-m",
-                "ruff",
-                "check",
-                "--no-cache",
-                "--select",
-                "TID251",
-                str(offender),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=60,
-        )
-    finally:
-        offender.unlink()
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--config",
+            str(ROOT / "pyproject.toml"),
+            "--select",
+            "TID251",
+            str(offender),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "sijdesk.ui" in result.stdout
     assert "sijdesk.models" in result.stdout

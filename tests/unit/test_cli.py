@@ -256,3 +256,19 @@ def test_internal_errors_are_logged_not_shown_as_tracebacks(monkeypatch, capsys,
     assert code == 1
     assert "internal error" in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_the_log_keeps_its_own_lines_and_not_alembics(tmp_path):
+    home = tmp_path / "home"
+    run(
+        "demo",
+        "--patients",
+        "1",
+        "--db",
+        str(tmp_path / "c.sqlite3"),
+        env={"SIJDESK_HOME": str(home)},
+    )
+    log = (home / "logs" / "sijdesk.log").read_text(encoding="utf-8")
+    assert "migrating database from None to" in log
+    assert "Running upgrade" not in log
+    assert "alembic" not in log

@@ -14,7 +14,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    import shutil
+
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    source = tmp_path_factory.mktemp("source") / "sijdesk-src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"
+        ),
+    )
     result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [
             sys.executable,
@@ -25,7 +36,7 @@ def wheel(tmp_path_factory):
             "--no-build-isolation",
             "--wheel-dir",
             str(out),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,

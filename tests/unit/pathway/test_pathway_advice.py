@@ -388,6 +388,15 @@ def test_every_vocabulary_and_criterion_id_has_a_label():
     assert label("no-such-id") == "no-such-id"
 
 
+def test_labels_read_inside_a_sentence_keep_abbreviations():
+    from sijdesk.pathway.vocab import RECORDED_MEDICATION_CATEGORIES, in_sentence
+
+    assert in_sentence("nsaid") == "NSAID"
+    assert in_sentence("muscle_relaxant") == "muscle relaxant"
+    assert RECORDED_MEDICATION_CATEGORIES[:3] == MEDICATION_CATEGORIES
+    assert all(LABELS[c].strip() for c in RECORDED_MEDICATION_CATEGORIES)
+
+
 def test_vocabularies_are_in_contract_order():
     assert PROVOCATION_TESTS == (
         "distraction",
