@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             _patient_id, episode_id = build_long_history(clinic, events=args.events)
             acting = clinic.as_user("clin.long")
             docs = DocumentService(acting.db, acting.actor, clock=acting.clock)
-            events = len(acting.timeline.list(episode_id))
+            events = len(acting.timeline.entries(episode_id))
             results = {
                 "referral letter (spine_surgeon)": _time(
                     lambda: docs.create_letter(episode_id, "spine_surgeon"), args.runs

@@ -34,7 +34,16 @@ def main() -> int:
         path = Path(folder) / "crash.sqlite3"
         new_clinic(path).close()
         started = time.perf_counter()
-        acknowledged, problems = run_trials(path, trials=args.trials, seed=args.seed)
+
+        def report(done, acknowledged):
+            if done % 100 == 0:
+                print(
+                    f"{done} trials, {time.perf_counter() - started:.0f} s: "
+                    f"{len(acknowledged.patients)} patients acknowledged, no problem so far",
+                    flush=True,
+                )
+
+        acknowledged, problems = run_trials(path, trials=args.trials, seed=args.seed, report=report)
         elapsed = time.perf_counter() - started
     print(
         f"{args.trials} trials in {elapsed:.0f} s: {len(acknowledged.patients)} patients, "

@@ -415,7 +415,7 @@ def gather_episode(
     """Read one episode through the services (clinical roles only) and its advice."""
     episode = services.episodes.get(episode_id)
     details = services.patients.get(episode.patient_id)
-    entries = services.timeline.list(episode_id, newest_first=False)
+    entries = services.timeline.entries(episode_id, newest_first=False)
     episode_advice = services.pathway.episode_advice(episode_id)
     closed_by = None
     if episode_advice.closed_by is not None:

@@ -132,7 +132,7 @@ def new_demo_clinic(location: str | None = None, *, clock: Callable[[], date] = 
             is_demo=True,
             clock=clock,
         )
-    return Clinic.open(location, username=DEMO_ADMIN, password=DEMO_PASSWORD, clock=clock)
+    return Clinic.sign_in(location, username=DEMO_ADMIN, password=DEMO_PASSWORD, clock=clock)
 
 
 def _ensure_demo_setup(clinic) -> dict[str, int]:
@@ -249,7 +249,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         address="Flat 3, 27 Wiśniowa Court\nRiverside RV1 7PL",
         referring_practitioner="Dr Harriet Mensah, Riverside Medical Centre",
     )
-    e = doc.episodes.open(
+    e = doc.episodes.create(
         p.id,
         {
             "side": "right",
@@ -279,7 +279,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 2. In physiotherapy and improving.
     p = patient("François", "Nguyễn", date(1985, 7, 2), "male", phone="+44 7700 900456")
-    e = doc.episodes.open(p.id, {"side": "left", "onset_date": weeks(14)})
+    e = doc.episodes.create(p.id, {"side": "left", "onset_date": weeks(14)})
     doc.timeline.add(
         e.id,
         "assessment",
@@ -308,7 +308,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 3. Failed physiotherapy: ready for a diagnostic block.
     p = patient("芳", "王", date(1968, 11, 20), "female", phone="+44 7700 900789")
-    e = doc.episodes.open(p.id, {"side": "left", "onset_date": weeks(22)})
+    e = doc.episodes.create(p.id, {"side": "left", "onset_date": weeks(22)})
     doc.timeline.add(
         e.id,
         "assessment",
@@ -339,7 +339,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 4. After one positive diagnostic block: a confirmatory block is next.
     p = patient("Amara", "Okonkwo-Bennett", date(1979, 5, 8), "female", phone="+44 7700 900321")
-    e = doc.episodes.open(p.id, {"side": "right", "onset_date": weeks(30)})
+    e = doc.episodes.create(p.id, {"side": "right", "onset_date": weeks(30)})
     doc.timeline.add(
         e.id,
         "assessment",
@@ -383,7 +383,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         phone="+44 7700 900654",
         address="Ivy Cottage, Long Lane, Upper Riverside RV7 1AA",
     )
-    e = doc.episodes.open(p.id, {"side": "left", "onset_date": weeks(64)})
+    e = doc.episodes.create(p.id, {"side": "left", "onset_date": weeks(64)})
     doc.timeline.add(e.id, "outcome", {"date": weeks(55), "nrs": 7, "odi_items": odi_items_for(50)})
     therapy(e, 54, 30, ["none", "partial", "none"], ["met", "motor_retraining"])
     doc.timeline.add(
@@ -453,7 +453,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 6. Red flag.
     p = patient("Dolores", "Ramírez Ibáñez", date(1957, 1, 22), "female", phone="+44 7700 900987")
-    e = doc.episodes.open(p.id, {"side": "bilateral", "onset_date": weeks(8)})
+    e = doc.episodes.create(p.id, {"side": "bilateral", "onset_date": weeks(8)})
     doc.timeline.add(
         e.id,
         "assessment",
@@ -472,7 +472,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 7. Inflammatory back pain.
     p = patient("Kai", "Thompson", date(1998, 4, 3), "male", phone="+44 7700 900111")
-    e = doc.episodes.open(p.id, {"side": "bilateral", "onset_date": weeks(26)})
+    e = doc.episodes.create(p.id, {"side": "bilateral", "onset_date": weeks(26)})
     doc.timeline.add(
         e.id,
         "assessment",
@@ -498,7 +498,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 8. Pain above the belt line.
     p = patient("Siobhán", "Ní Mhurchú", date(1975, 12, 1), "female", phone="+44 7700 900222")
-    e = doc.episodes.open(p.id, {"side": "unknown", "onset_date": weeks(6)})
+    e = doc.episodes.create(p.id, {"side": "unknown", "onset_date": weeks(6)})
     doc.timeline.add(
         e.id,
         "assessment",
@@ -526,7 +526,7 @@ def _scripted(clinic, today: date, count: int) -> int:
         return made
     # 9. After a fusion: the pathway is closed for this episode.
     p = patient("Ahmed", "Al-Sayed", date(1966, 2, 17), "male", phone="+44 7700 900333")
-    e = doc.episodes.open(p.id, {"side": "right", "onset_date": weeks(110)})
+    e = doc.episodes.create(p.id, {"side": "right", "onset_date": weeks(110)})
     doc.timeline.add(e.id, "outcome", {"date": weeks(80), "nrs": 8, "odi_items": odi_items_for(56)})
     doc.timeline.add(
         e.id,

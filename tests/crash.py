@@ -42,7 +42,7 @@ def child(path: str, seed: int) -> None:
     from tests.signin import TEST_PASSWORD
 
     accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    clinic = Clinic.open(path, username="admin", password=TEST_PASSWORD)
+    clinic = Clinic.sign_in(path, username="admin", password=TEST_PASSWORD)
     print("ready", flush=True)
     rng = random.Random(seed)
     number = seed * 100_000
@@ -51,7 +51,9 @@ def child(path: str, seed: int) -> None:
         patient = clinic.patients.register(patient_data(number), allow_duplicate=True)
         print(f"patient {patient.id} {number}", flush=True)
         if rng.random() < 0.5:
-            episode = clinic.episodes.open(patient.id, {"side": "left", "onset_date": "2026-06-01"})
+            episode = clinic.episodes.create(
+                patient.id, {"side": "left", "onset_date": "2026-06-01"}
+            )
             print(f"episode {episode.id} {patient.id}", flush=True)
             entry = clinic.timeline.add(
                 episode.id, "note", {"date": "2026-11-01", "text": note_text(number)}
@@ -154,7 +156,10 @@ def verify(path: Path, acknowledged: Acknowledged) -> list[str]:
     return problems
 
 
-def run_trials(path: Path, trials: int, seed: int = 1) -> tuple[Acknowledged, list[str]]:
+def run_trials(
+    path: Path, trials: int, seed: int = 1, report=None
+) -> tuple[Acknowledged, list[str]]:
+    """``report(done, acknowledged)`` is called after every trial (progress)."""
     rng = random.Random(seed)
     acknowledged = Acknowledged()
     for trial in range(trials):
@@ -162,6 +167,8 @@ def run_trials(path: Path, trials: int, seed: int = 1) -> tuple[Acknowledged, li
         problems = verify(path, acknowledged)
         if problems:
             return acknowledged, [f"after trial {trial + 1}: {p}" for p in problems]
+        if report is not None:
+            report(trial + 1, acknowledged)
     return acknowledged, []
 
 

@@ -34,7 +34,7 @@ def reopen_clinic(
 ):
     from sijdesk.services import Clinic
 
-    return Clinic.open(str(location), username=username, password=password, clock=clock)
+    return Clinic.sign_in(str(location), username=username, password=password, clock=clock)
 
 
 def add_user(clinic, username: str, display_name: str, *roles: str, credentials: str = ""):

@@ -193,7 +193,7 @@ class AuditWindow(QDialog):
 
     def _fill_choices(self) -> None:
         try:
-            users = [u.username for u in self.clinic.users.list()]
+            users = [u.username for u in self.clinic.users.all_users()]
             actions = self.service.actions()
         except UserError as exc:
             self.error.setText(str(exc))

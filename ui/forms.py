@@ -1247,7 +1247,7 @@ class EpisodeDialog(RecordDialog):
     def perform(self) -> Callable[[], Any]:
         data = self.data()
         episodes, patient_id = self.clinic.episodes, self.patient.id
-        return lambda: episodes.open(patient_id, data)
+        return lambda: episodes.create(patient_id, data)
 
 
 class CloseEpisodeDialog(RecordDialog):

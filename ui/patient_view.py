@@ -339,7 +339,7 @@ class PatientView(QWidget):
         clinic = self.clinic
 
         def job():
-            entries = clinic.timeline.list(episode.id, newest_first=False)
+            entries = clinic.timeline.entries(episode.id, newest_first=False)
             thresholds = clinic.pathway.thresholds().to_dict()
             return entries, thresholds
 
@@ -576,7 +576,7 @@ class PatientView(QWidget):
                 self.record("injection")
 
         self.ops.run(
-            lambda: timeline.list(episode.id, kinds=["injection"], newest_first=False),
+            lambda: timeline.entries(episode.id, kinds=["injection"], newest_first=False),
             on_success=found,
             context=self,
             label="pending injection",

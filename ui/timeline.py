@@ -343,7 +343,7 @@ class TimelinePane(QWidget):
         newest_first = self.newest_first
         timeline = self.clinic.timeline
         self.ops.run(
-            lambda: timeline.list(
+            lambda: timeline.entries(
                 episode_id,
                 kinds=[kind] if kind else None,
                 include_removed=include_removed,

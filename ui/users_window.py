@@ -344,7 +344,7 @@ class UsersWindow(QDialog):
 
     def refresh(self, select_id: int | None = None) -> None:
         try:
-            users = self.clinic.users.list()
+            users = self.clinic.users.all_users()
         except UserError as exc:
             Messages.warning(self, "Users", str(exc))
             users = []

@@ -65,7 +65,7 @@ def open_clinic(args: argparse.Namespace, *, create: bool = False) -> Iterator[C
 
     path = existing_database(args, create=create)
     username = username_from(args)
-    clinic = Clinic.open(path, username=username, password=password_from())
+    clinic = Clinic.sign_in(path, username=username, password=password_from())
     try:
         yield clinic
     finally:

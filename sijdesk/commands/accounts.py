@@ -85,7 +85,7 @@ def run_password(args: argparse.Namespace) -> int:
 
     path = existing_database(args)
     current = password_from("Current password: ")
-    clinic = Clinic.open(path, username=username_from(args), password=current)
+    clinic = Clinic.sign_in(path, username=username_from(args), password=current)
     try:
         clinic.session.change_password(current, _new_password("SIJDESK_NEW_PASSWORD"))
         print(f"password of {clinic.actor.username} changed")

@@ -3,7 +3,7 @@
 Every call is one transaction, checks the signed-in user's roles and writes
 its audit record; widgets and commands never open a session themselves.
 
-    clinic = Clinic.open(db_path, username="dr.okafor", password=password)
+    clinic = Clinic.sign_in(db_path, username="dr.okafor", password=password)
     patient = clinic.patients.register({...})
 """
 
@@ -67,7 +67,7 @@ class Clinic:
         return cls(db, signed.actor, clock=clock, must_change_password=signed.must_change_password)
 
     @classmethod
-    def open(
+    def sign_in(
         cls,
         location: str | None = None,
         *,

@@ -458,7 +458,7 @@ def _user_summary(user: User) -> UserSummary:
 class UserService(ServiceBase):
     """The administrator's management of accounts. Users are disabled, never deleted."""
 
-    def list(self) -> list[UserSummary]:
+    def all_users(self) -> list[UserSummary]:
         self.require(ADMIN_ROLES, "manage users")
         with self.db.read() as session:
             users = session.scalars(select(User).order_by(User.username)).all()

@@ -121,7 +121,7 @@ class EpisodeService(ServiceBase):
         checker.raise_if_errors()
         return checker.clean
 
-    def open(self, patient_id: int, data: Mapping[str, Any]) -> EpisodeView:
+    def create(self, patient_id: int, data: Mapping[str, Any]) -> EpisodeView:
         """Open a new episode of care (side, onset date, optional title)."""
         self.require(CLINICAL_ROLES, "open episodes of care")
         clean = self.validate(data)

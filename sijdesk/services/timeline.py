@@ -99,7 +99,7 @@ class TimelineService(ServiceBase):
 
     # -- reading -----------------------------------------------------------------
 
-    def list(
+    def entries(
         self,
         episode_id: int,
         *,

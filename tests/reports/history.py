@@ -57,7 +57,7 @@ def build_long_history(clinic, *, events: int = 200, today: date | None = None) 
     )
     weeks = max(events // 2, 20)
     start = today - timedelta(weeks=weeks + 2)
-    episode = doc.episodes.open(
+    episode = doc.episodes.create(
         patient.id,
         {"side": "bilateral", "onset_date": start - timedelta(weeks=8), "title": "Long history"},
     )

@@ -110,7 +110,7 @@ def test_unwritable_output_is_refused_before_anything_is_recorded(db, tmp_path):
     try:
         patient = clinic.patients.get_by_record_number("000006")
         episode = clinic.episodes.list_for_patient(patient.id)[0]
-        assert clinic.timeline.list(episode.id, kinds=["document"]) == []
+        assert clinic.timeline.entries(episode.id, kinds=["document"]) == []
     finally:
         clinic.close()
     assert _no_partial_files(tmp_path)

@@ -27,7 +27,7 @@ def test_a_letter_is_recorded_on_the_timeline_with_hash_and_pdf(demo, docs):
     made = docs.create_letter(episode_id, "injection_clinic")
     assert made.info is not None
     assert made.sha256 == hashlib.sha256(made.pdf).hexdigest()
-    entries = demo.timeline.list(episode_id, kinds=["document"])
+    entries = demo.timeline.entries(episode_id, kinds=["document"])
     assert entries[0].id == made.info.event_id
     assert entries[0].data["document_kind"] == "letter.injection_clinic"
     assert entries[0].data["sha256"] == made.sha256
@@ -56,12 +56,12 @@ def test_a_recorded_document_reopens_byte_for_byte_and_prints_are_audited(demo, 
 
 def test_preview_records_nothing(demo, docs):
     episode_id = find_episode(demo, referral="physiotherapy")
-    before = len(demo.timeline.list(episode_id))
+    before = len(demo.timeline.entries(episode_id))
     preview = docs.preview_letter(episode_id, "physiotherapy")
     docs.preview_care_plan(episode_id)
     assert preview.info is None
     assert preview.pdf.startswith(b"%PDF")
-    assert len(demo.timeline.list(episode_id)) == before
+    assert len(demo.timeline.entries(episode_id)) == before
 
 
 def test_reception_cannot_write_letters_or_read_them_but_reprints_the_care_plan(demo, docs):
@@ -96,7 +96,7 @@ def test_handout_for_a_patient_is_recorded_with_version_person_and_time(demo):
     assert "NGUYỄN, François" in pdf_text(made.pdf)
     # and a document event on the patient's latest episode
     episode = demo.episodes.list_for_patient(patient.id)[0]
-    events = demo.timeline.list(episode.id, kinds=["document"])
+    events = demo.timeline.entries(episode.id, kinds=["document"])
     assert events[0].data["document_kind"] == "handout"
     assert events[0].data["parameters"]["version"] == "1.0"
 

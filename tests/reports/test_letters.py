@@ -76,7 +76,7 @@ def test_treatments_with_dates_and_relief_are_listed(demo, docs):
     for record in ("000004", "000005"):
         patient = demo.patients.get_by_record_number(record)
         episode = demo.episodes.list_for_patient(patient.id)[0]
-        injections = demo.timeline.list(episode.id, kinds=["injection"], newest_first=False)
+        injections = demo.timeline.entries(episode.id, kinds=["injection"], newest_first=False)
         if injections:
             break
     made = docs.create_letter(episode.id, "spine_surgeon")
@@ -85,7 +85,7 @@ def test_treatments_with_dates_and_relief_are_listed(demo, docs):
         assert entry.event_date.isoformat() in text
         if entry.data["relief_percent"] is not None:
             assert f"{entry.data['relief_percent']:g}%" in text
-    therapy = demo.timeline.list(episode.id, kinds=["therapy"], newest_first=False)
+    therapy = demo.timeline.entries(episode.id, kinds=["therapy"], newest_first=False)
     if therapy:
         assert therapy[0].event_date.isoformat() in text
         assert f"{len(therapy)} sessions" in text

@@ -124,7 +124,7 @@ def people(clinic):
 def patient_with_episode(clinic):
     """A patient with one open right-sided episode that began ten weeks ago."""
     patient = register(clinic, "Amara", "Okonkwo-Bennett", "1979-05-08", sex="female")
-    episode = clinic.episodes.open(
+    episode = clinic.episodes.create(
         patient.id, {"side": "right", "onset_date": TODAY - timedelta(weeks=10)}
     )
     return patient, episode

@@ -91,7 +91,7 @@ def test_every_dialog(qtbot, ui, clinic, patient_with_episode, tmp_path):
 
     patient, episode = patient_with_episode
     ui.open_patient(patient.id)
-    me = clinic.users.list()[0]
+    me = clinic.users.all_users()[0]
     made = clinic.documents.create_letter(episode.id, "physiotherapy")
     dialogs = [
         ui.view.edit_patient(),

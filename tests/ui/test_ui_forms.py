@@ -101,7 +101,7 @@ def test_esc_asks_before_discarding_typed_input(ui, opened, messages):
     messages.answers.append(True)
     dialog.reject()
     assert not dialog.isVisible()
-    assert ui.window.clinic.timeline.list(opened[1].id) == []  # nothing half-saved
+    assert ui.window.clinic.timeline.entries(opened[1].id) == []  # nothing half-saved
 
 
 def test_esc_on_an_untouched_form_closes_without_asking(ui, opened, messages):

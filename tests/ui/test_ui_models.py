@@ -101,14 +101,14 @@ def test_patient_list_query_narrows(qtbot, clinic, people, ops):
 
 def test_timeline_model_passes_the_model_tester(qtmodeltester, clinic):
     patient = register(clinic, "Kai", "Thompson", "1998-04-03")
-    episode = clinic.episodes.open(patient.id, {"side": "left"})
+    episode = clinic.episodes.create(patient.id, {"side": "left"})
     clinic.timeline.add(episode.id, "outcome", {"date": TODAY, "nrs": 6})
     entry = clinic.timeline.add(
         episode.id, "note", {"date": TODAY - timedelta(days=3), "text": "Seen with interpreter."}
     )
     clinic.timeline.remove(entry.id, "wrong patient")
     model = TimelineModel()
-    model.set_entries(clinic.timeline.list(episode.id, include_removed=True))
+    model.set_entries(clinic.timeline.entries(episode.id, include_removed=True))
     assert model.rowCount() == 2
     qtmodeltester.check(model)
     removed = [model.index(r, 0).data(EntryRole) for r in range(2)]

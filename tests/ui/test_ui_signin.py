@@ -111,7 +111,7 @@ def test_a_reset_password_must_be_changed_before_the_window_opens(
     path = tmp_path / "c.sqlite3"
     admin = new_clinic(path)
     add_user(admin, "recep", "Front Desk", "reception")
-    (recep,) = [u for u in admin.users.list() if u.username == "recep"]
+    (recep,) = [u for u in admin.users.all_users() if u.username == "recep"]
     admin.users.reset_password(recep.id, "temporary-pass-7")
     admin.close()
 

@@ -149,7 +149,7 @@ def test_accept_records_the_decision(ui, opened):
 
 def test_red_flag_makes_the_urgent_referral_unmistakable(ui, clinic):
     patient = register(clinic, "Dolores", "Ramírez Ibáñez", "1957-01-22", sex="female")
-    episode = clinic.episodes.open(patient.id, {"side": "bilateral"})
+    episode = clinic.episodes.create(patient.id, {"side": "bilateral"})
     clinic.timeline.add(
         episode.id,
         "assessment",
@@ -210,7 +210,7 @@ def test_tab_reads_the_advice_before_the_decision_buttons(ui, opened):
 
 def test_missing_duration_asks_for_the_onset_and_saves_it(ui, clinic):
     patient = register(clinic, "Kai", "Thompson", "1998-04-03")
-    episode = clinic.episodes.open(patient.id, {"side": "left"})
+    episode = clinic.episodes.create(patient.id, {"side": "left"})
     ui.open_patient(patient.id)
     ui.wait(lambda: ui.panel.episode_advice is not None)
     assert ui.panel.episode_advice.facts.symptom_weeks is None

@@ -29,7 +29,7 @@ def _type(qtbot, field, text):
 def test_users_model_passes_the_model_tester(qtmodeltester, clinic):
     add_user(clinic, "recep", "Front Desk", "reception")
     model = UsersModel()
-    model.set_rows(clinic.users.list())
+    model.set_rows(clinic.users.all_users())
     qtmodeltester.check(model)
     assert model.rowCount() == 2
     assert model.index(1, 2).data() == "reception"
@@ -70,14 +70,14 @@ def test_new_user_problems_show_beside_the_fields(qtbot, clinic):
     assert dialog.errors["display_name"].text() == "Is required"
     assert "2 to 64 characters" in dialog.errors["username"].text()
     assert dialog.errors["roles"].text() == "Choose at least one role"
-    assert len(clinic.users.list()) == 1
+    assert len(clinic.users.all_users()) == 1
 
 
 def test_reset_roles_and_disable_are_refused_or_done_plainly(qtbot, clinic, messages):
     add_user(clinic, "recep", "Front Desk", "reception")
     window = UsersWindow(clinic)
     qtbot.addWidget(window)
-    (recep,) = [u for u in clinic.users.list() if u.username == "recep"]
+    (recep,) = [u for u in clinic.users.all_users() if u.username == "recep"]
     reset = ResetPasswordDialog(clinic, recep, window)
     qtbot.addWidget(reset)
     _type(qtbot, reset.password, "fresh-temporary-2")
@@ -86,7 +86,7 @@ def test_reset_roles_and_disable_are_refused_or_done_plainly(qtbot, clinic, mess
     assert reset.result() == ResetPasswordDialog.DialogCode.Accepted
     assert AccountService(clinic.db).sign_in("recep", "fresh-temporary-2").must_change_password
 
-    (me,) = [u for u in clinic.users.list() if u.username == "admin"]
+    (me,) = [u for u in clinic.users.all_users() if u.username == "admin"]
     roles = RolesDialog(clinic, me, window)
     qtbot.addWidget(roles)
     roles.roles_box.boxes["admin"].setChecked(False)
@@ -98,10 +98,10 @@ def test_reset_roles_and_disable_are_refused_or_done_plainly(qtbot, clinic, mess
     window.refresh(recep.id)
     messages.answers.append(True)
     window.toggle_active()
-    assert [u.active for u in clinic.users.list() if u.username == "recep"] == [False]
+    assert [u.active for u in clinic.users.all_users() if u.username == "recep"] == [False]
     assert window.toggle_button.text() == "Enable"
     window.toggle_active()
-    assert [u.active for u in clinic.users.list() if u.username == "recep"] == [True]
+    assert [u.active for u in clinic.users.all_users() if u.username == "recep"] == [True]
     with clinic.db.read() as session:
         actions = session.scalars(
             select(AuditEvent.action).where(AuditEvent.entity_id == recep.id)

@@ -49,7 +49,7 @@ def test_letter_dialog_preselects_the_advised_kind_and_signs_an_edited_letter(qt
         dialog.sign_button.click()
     made = created.args[0]
     assert "Would you also check the hip joint while you are there?" in _text(made.pdf)
-    entries = clinic.timeline.list(episode_id, kinds=["document"])
+    entries = clinic.timeline.entries(episode_id, kinds=["document"])
     assert entries[0].id == made.info.event_id
     _close_previews(qtbot)
 

@@ -19,7 +19,7 @@ def no_clinical_reads(monkeypatch):
         raise AssertionError("the handouts window read clinical data")
 
     for cls, names in (
-        (TimelineService, ("list", "get", "history")),
+        (TimelineService, ("entries", "get", "history")),
         (EpisodeService, ("get", "list_for_patient")),
         (PathwayService, ("episode_advice", "facts_for_episode")),
     ):

@@ -59,19 +59,19 @@ def test_a_hash_made_with_weaker_parameters_is_replaced_at_the_next_sign_in(clin
 
 def test_open_signs_in_and_refuses_wrong_passwords(db_path, clinic):
     clinic.close()
-    opened = Clinic.open(str(db_path), username="ADMIN ", password=TEST_PASSWORD)
+    opened = Clinic.sign_in(str(db_path), username="ADMIN ", password=TEST_PASSWORD)
     assert opened.actor.username == "admin"
     assert opened.actor.roles == {"admin"}
     opened.close()
     with pytest.raises(SignInFailed, match="username or password is not right"):
-        Clinic.open(str(db_path), username="admin", password="wrong-password")
+        Clinic.sign_in(str(db_path), username="admin", password="wrong-password")
     with pytest.raises(SignInFailed, match="username or password is not right"):
-        Clinic.open(str(db_path), username="nobody", password=TEST_PASSWORD)
+        Clinic.sign_in(str(db_path), username="nobody", password=TEST_PASSWORD)
 
 
 def test_a_new_database_needs_its_first_administrator(db_path):
     with pytest.raises(SetupNeeded, match="sijdesk init --admin"):
-        Clinic.open(str(db_path), username="admin", password="whatever-it-is")
+        Clinic.sign_in(str(db_path), username="admin", password="whatever-it-is")
 
 
 def test_a_second_first_administrator_is_refused(db_path, clinic):
@@ -138,13 +138,13 @@ def test_a_user_may_hold_several_roles(users):
     patient = both.patients.register(
         {"given_names": "Ann", "family_name": "Both", "date_of_birth": "1970-01-01"}
     )
-    assert both.episodes.open(patient.id, {"side": "left", "onset_date": "2026-06-01"}).id
+    assert both.episodes.create(patient.id, {"side": "left", "onset_date": "2026-06-01"}).id
 
 
 def test_only_an_administrator_manages_users(users):
     for role in ("clinician", "reception"):
         with pytest.raises(PermissionDenied, match="manage users"):
-            users[role].users.list()
+            users[role].users.all_users()
         with pytest.raises(PermissionDenied, match="create users"):
             users[role].users.create(
                 username="x1", display_name="X", roles=["admin"], password="a-good-secret-1"

@@ -107,3 +107,30 @@ def test_only_services_open_database_sessions():
             if ".db.read()" in text or ".db.write()" in text:
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_no_method_or_field_shadows_a_builtin():
+    """``timeline.list`` or ``Clinic.open`` read like the builtins they hide; the
+    names say what they do instead. Overrides of a library's method keep its name."""
+    import ast
+    import builtins
+
+    shadowable = {name for name in dir(builtins) if not name.startswith("_")} - {"id"}
+    overrides = {"format", "filter", "exec"}  # logging.Formatter.format, Qt's exec
+    offenders = []
+    for folder in ("sijdesk", "ui", "reports", "models"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.ClassDef):
+                    continue
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        name = item.name
+                    elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                        name = item.target.id
+                    else:
+                        continue
+                    if name in shadowable and name not in overrides:
+                        offenders.append(f"{path.relative_to(ROOT)}: {node.name}.{name}")
+    assert offenders == []

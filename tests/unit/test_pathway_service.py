@@ -15,7 +15,7 @@ def record(clinic):
     patient = clinic.patients.register(
         {"given_names": "Ann", "family_name": "Test", "date_of_birth": "1971-12-01"}
     )
-    episode = clinic.episodes.open(patient.id, {"side": "left", "onset_date": "2026-05-31"})
+    episode = clinic.episodes.create(patient.id, {"side": "left", "onset_date": "2026-05-31"})
 
     def add(kind, day, **data):
         return clinic.timeline.add(episode.id, kind, {"date": day, **data})
@@ -130,9 +130,9 @@ def test_a_recorded_fusion_closes_the_pathway(record):
 def test_reading_advice_never_changes_the_record(record):
     clinic, _, episode, add = record
     add("assessment", "2026-11-01", pain_region="below_belt")
-    before = clinic.timeline.list(episode.id)
+    before = clinic.timeline.entries(episode.id)
     clinic.pathway.episode_advice(episode.id)
-    assert clinic.timeline.list(episode.id) == before
+    assert clinic.timeline.entries(episode.id) == before
 
 
 def test_accepting_stores_a_decision_with_snapshots_and_sets_the_current_step(record):
@@ -156,7 +156,7 @@ def test_an_override_needs_a_reason(record):
     with pytest.raises(ValidationError) as caught:
         clinic.pathway.record_decision(episode.id, advice, accepted=False, chosen_step="injection")
     assert "reason" in caught.value.errors
-    assert clinic.timeline.list(episode.id, kinds=["decision"]) == []
+    assert clinic.timeline.entries(episode.id, kinds=["decision"]) == []
     entry = clinic.pathway.record_decision(
         episode.id, advice, accepted=False, chosen_step="injection", reason="patient preference"
     )

@@ -173,10 +173,10 @@ def test_reception_registers_patients_but_cannot_read_clinical_records(users):
     reception = users["reception"]
     patient = reception.patients.register(ZOE)
     assert reception.patients.search("zoe")
-    episode = users["clinician"].episodes.open(patient.id, {"side": "left"})
+    episode = users["clinician"].episodes.create(patient.id, {"side": "left"})
     with pytest.raises(PermissionDenied):
         reception.episodes.list_for_patient(patient.id)
     with pytest.raises(PermissionDenied):
-        reception.timeline.list(episode.id)
+        reception.timeline.entries(episode.id)
     with pytest.raises(PermissionDenied):
         reception.timeline.add(episode.id, "note", {"date": "2026-11-01", "text": "x"})

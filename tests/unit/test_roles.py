@@ -41,8 +41,8 @@ RECEPTION_DENIED = {
     ("audit", "export_csv"),
     ("episodes", "get"),
     ("episodes", "list_for_patient"),
-    ("episodes", "open"),
-    ("timeline", "list"),
+    ("episodes", "create"),
+    ("timeline", "entries"),
     ("timeline", "get"),
     ("timeline", "history"),
     ("timeline", "add"),
@@ -54,7 +54,7 @@ RECEPTION_DENIED = {
     ("documents", "preview_letter"),
     ("documents", "create_letter"),
     ("documents", "care_plan_draft"),
-    ("users", "list"),
+    ("users", "all_users"),
     ("users", "create"),
 }
 CLINICIAN_DENIED = {
@@ -63,7 +63,7 @@ CLINICIAN_DENIED = {
     ("audit", "events"),
     ("audit", "export_csv"),
     ("audit", "verify"),
-    ("users", "list"),
+    ("users", "all_users"),
     ("users", "create"),
     ("pathway", "set_clinic_thresholds"),
     ("settings", "update"),
@@ -85,7 +85,7 @@ def walk(demo_db, tmp_path, monkeypatch):
     }
     patient = admin.patients.get_by_record_number("000004")
     episode = admin.episodes.list_for_patient(patient.id)[0]
-    entries = admin.timeline.list(episode.id)
+    entries = admin.timeline.entries(episode.id)
     note = admin.timeline.add(episode.id, "note", {"date": TODAY, "text": "walk"})
     advice = admin.pathway.episode_advice(episode.id).advice
     handout = admin.documents.handouts()[0].name
@@ -124,7 +124,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("patients", "validate"): {
             "data": {"given_names": "Walk", "family_name": "Role", "date_of_birth": "1980-01-01"}
         },
-        ("episodes", "open"): {"data": {"side": "left", "onset_date": "2026-06-01"}},
+        ("episodes", "create"): {"data": {"side": "left", "onset_date": "2026-06-01"}},
         ("episodes", "update"): {"changes": {"side": "right"}},
         ("episodes", "validate"): {"data": {"side": "left", "onset_date": "2026-06-01"}},
         ("timeline", "add"): {"kind": "note", "data": {"date": TODAY, "text": "x"}},

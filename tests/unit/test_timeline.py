@@ -38,7 +38,7 @@ def episode(clinic):
     patient = clinic.patients.register(
         {"given_names": "Ann", "family_name": "Test", "date_of_birth": "1970-01-01"}
     )
-    return clinic.episodes.open(patient.id, {"side": "left", "onset_date": "2026-06-01"})
+    return clinic.episodes.create(patient.id, {"side": "left", "onset_date": "2026-06-01"})
 
 
 def _rows(clinic, model):
@@ -52,7 +52,7 @@ def test_every_kind_is_recorded_with_author_and_summary(clinic, episode, kind):
     assert entry.kind == kind
     assert entry.created_by == "Clinic administrator"
     assert entry.summary
-    assert [e.id for e in clinic.timeline.list(episode.id)] == [entry.id]
+    assert [e.id for e in clinic.timeline.entries(episode.id)] == [entry.id]
 
 
 def test_injection_relief_is_computed_from_pain_before_and_after_unless_given(clinic, episode):
@@ -123,7 +123,7 @@ def test_event_dates_are_checked(clinic, episode, date, message):
 def test_amendment_keeps_every_version_and_shows_the_current_one(clinic, episode):
     first = clinic.timeline.add(episode.id, "outcome", {"date": "2026-11-01", "nrs": 7})
     second = clinic.timeline.amend(first.id, {"date": "2026-11-01", "nrs": 6}, "typed 7 for 6")
-    (current,) = clinic.timeline.list(episode.id)
+    (current,) = clinic.timeline.entries(episode.id)
     assert current.id == second.id
     assert current.data["nrs"] == 6
     assert current.version == 2
@@ -162,8 +162,8 @@ def test_amending_needs_a_reason_a_change_and_the_current_version(clinic, episod
 def test_removal_is_an_amendment_marked_entered_in_error(clinic, episode):
     note = clinic.timeline.add(episode.id, "note", {"date": "2026-11-01", "text": "wrong patient"})
     clinic.timeline.remove(note.id, "written in the wrong record")
-    assert clinic.timeline.list(episode.id) == []
-    (removed,) = clinic.timeline.list(episode.id, include_removed=True)
+    assert clinic.timeline.entries(episode.id) == []
+    (removed,) = clinic.timeline.entries(episode.id, include_removed=True)
     assert removed.entered_in_error
     assert removed.data["text"] == "wrong patient"
     assert _rows(clinic, TimelineEvent) == 2
@@ -175,13 +175,13 @@ def test_timeline_is_in_date_order_and_filters_by_kind(clinic, episode):
     for day, kind in (("2026-10-01", "note"), ("2026-11-01", "outcome"), ("2026-10-15", "note")):
         data = {"text": day} if kind == "note" else {"nrs": 4}
         clinic.timeline.add(episode.id, kind, {"date": day, **data})
-    dates = [e.event_date.isoformat() for e in clinic.timeline.list(episode.id)]
+    dates = [e.event_date.isoformat() for e in clinic.timeline.entries(episode.id)]
     assert dates == ["2026-11-01", "2026-10-15", "2026-10-01"]
     oldest = [
-        e.event_date.isoformat() for e in clinic.timeline.list(episode.id, newest_first=False)
+        e.event_date.isoformat() for e in clinic.timeline.entries(episode.id, newest_first=False)
     ]
     assert oldest == list(reversed(dates))
-    assert {e.kind for e in clinic.timeline.list(episode.id, kinds=["note"])} == {"note"}
+    assert {e.kind for e in clinic.timeline.entries(episode.id, kinds=["note"])} == {"note"}
 
 
 def test_episodes_open_close_and_reopen_with_reasons(clinic, episode):
@@ -192,7 +192,7 @@ def test_episodes_open_close_and_reopen_with_reasons(clinic, episode):
     with pytest.raises(ValidationError) as caught:
         clinic.episodes.reopen(episode.id, "")
     assert "reason" in caught.value.errors
-    second = clinic.episodes.open(episode.patient_id, {"side": "right"})
+    second = clinic.episodes.create(episode.patient_id, {"side": "right"})
     assert [e.id for e in clinic.episodes.list_for_patient(episode.patient_id)] == [
         second.id,
         episode.id,
@@ -211,7 +211,7 @@ def test_episodes_open_close_and_reopen_with_reasons(clinic, episode):
 )
 def test_episode_validation(clinic, episode, data, field):
     with pytest.raises(ValidationError) as caught:
-        clinic.episodes.open(episode.patient_id, data)
+        clinic.episodes.create(episode.patient_id, data)
     assert field in caught.value.errors
 
 

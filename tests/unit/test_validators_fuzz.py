@@ -55,7 +55,7 @@ def episode(clinic):
     patient = clinic.patients.register(
         {"given_names": "Fuzz", "family_name": "Target", "date_of_birth": "1970-01-01"}
     )
-    return clinic.episodes.open(patient.id, {"side": "left", "onset_date": "2026-01-01"})
+    return clinic.episodes.create(patient.id, {"side": "left", "onset_date": "2026-01-01"})
 
 
 @EXAMPLES
@@ -73,7 +73,7 @@ def test_patient_registration(clinic, data):
 def test_opening_an_episode(clinic, episode, data):
     before = _counts(clinic)
     try:
-        clinic.episodes.open(episode.patient_id, data)
+        clinic.episodes.create(episode.patient_id, data)
     except UserError:
         assert _counts(clinic) == before
 
