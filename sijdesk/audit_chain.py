@@ -27,7 +27,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from sijdesk.durable import write_durably
 from sijdesk.errors import EnvironmentProblem
 from sijdesk.models import AuditEvent, AuditHead, ClinicSettings, utcnow
 
@@ -84,25 +84,7 @@ def write_key_file(path: Path, clinic_uid: str, key: bytes) -> None:
         },
         indent=1,
     ).encode("utf-8")
-    temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(temporary, path)
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_durably(path, [payload], mode=0o600)
 
 
 def read_key_file(path: Path, clinic_uid: str | None) -> bytes:

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from sijdesk.audit_chain import KEY_SUFFIX
+from sijdesk.durable import fsync_folder, write_durably
 from sijdesk.errors import EnvironmentProblem, UserError
 
 log = logging.getLogger(__name__)
@@ -169,33 +170,6 @@ def _unb64(text: str) -> bytes:
 # -- files -------------------------------------------------------------------------------------
 
 
-def fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_durably(path: Path, chunks: list[bytes]) -> None:
-    """Write to ``path`` via a temporary name in the same folder, fsync, rename, fsync folder."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with open(temporary, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-    fsync_folder(path.parent)
-
-
 def _environment(exc: OSError, doing: str) -> EnvironmentProblem:
     import errno
 
@@ -294,7 +268,7 @@ def make_backup(
         header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
         body = MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes + payload
         try:
-            _write_durably(path, [body, hashlib.sha256(body).digest()])
+            write_durably(path, [body, hashlib.sha256(body).digest()])
         except OSError as exc:
             raise _environment(exc, "the backup") from exc
     # Read back from the disk: what is there must be what was meant.
@@ -483,13 +457,13 @@ def restore_backup(
     staged_key = key_file.with_name(key_file.name + RESTORING_SUFFIX)
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
-        _write_durably(staged_db, [image])
-        _write_durably(staged_key, [key])
+        write_durably(staged_db, [image])
+        write_durably(staged_key, [key])
         _test_restore_staged(staged_db, staged_key)
         if database.exists() and pre_restore_folder is not None:
             _keep_current(database, pre_restore_folder, pre_restore_keys)
         journal = database.with_name(database.name + JOURNAL_SUFFIX)
-        _write_durably(journal, [json.dumps({"from": str(path), "at": _now()}).encode()])
+        write_durably(journal, [json.dumps({"from": str(path), "at": _now()}).encode()])
     except OSError as exc:
         for leftover in (staged_db, staged_key):
             with contextlib.suppress(OSError):
@@ -526,10 +500,10 @@ def _keep_current(
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         damaged = folder / f"damaged-{stamp}-{database.name}"
-        _write_durably(damaged, [database.read_bytes()])
+        write_durably(damaged, [database.read_bytes()])
         key_file = database.with_name(database.name + KEY_SUFFIX)
         if key_file.exists():
-            _write_durably(damaged.with_name(damaged.name + KEY_SUFFIX), [key_file.read_bytes()])
+            write_durably(damaged.with_name(damaged.name + KEY_SUFFIX), [key_file.read_bytes()])
         log.warning("current database kept as a raw copy before the restore: %s", exc)
 
 

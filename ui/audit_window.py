@@ -14,7 +14,7 @@ import json
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,48 +37,20 @@ from sijdesk.errors import UserError
 from sijdesk.services.audit import AuditFilter, AuditRow
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.sizing import resize_to_fit
+from sijdesk.ui.table_models import RowsTableModel
 from sijdesk.ui.workers import Operations
 
-_Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("When", "User", "Action", "Patient", "What", "Details")
 PAGE = 500
 ANY = "(any)"
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsTableModel):
     """Audit events, newest first."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[AuditRow] = []
+    COLUMNS = COLUMNS
 
-    def set_rows(self, rows: list[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def event(self, row: int) -> AuditRow:  # type: ignore[override]
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell(self, row: AuditRow, column: int) -> Any:
         if column == 0:
             return row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if column == 1:

@@ -21,9 +21,6 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -50,48 +47,20 @@ from PySide6.QtWidgets import (
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.pdf_preview import NO_PRINTER, PdfPrinter, show_preview
 from sijdesk.ui.sizing import resize_to_fit, roomy_list_items
+from sijdesk.ui.table_models import RowsTableModel
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
 
-_Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Printed", "Handout", "Version", "Patient", "Printed by")
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel):
     """Printed handouts, newest first."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[Any] = []
+    COLUMNS = COLUMNS
 
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, index: int):
-        return self._rows[index]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        item = self._rows[index.row()]
-        column = index.column()
+    def cell(self, item: Any, column: int) -> Any:
         if column == 0:
             return item.at.astimezone().strftime("%Y-%m-%d %H:%M")
         if column == 1:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,8 +35,8 @@ from sijdesk.services.context import ROLE_ORDER
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.signin import Busy, FieldForm, error_label, password_field
 from sijdesk.ui.sizing import resize_to_fit
+from sijdesk.ui.table_models import RowsTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Username", "Name", "Roles", "Status", "Last sign-in")
 ROLE_TEXT = {
     "admin": "Administrator: users, settings, backups, audit",
@@ -58,40 +57,15 @@ def status_text(user: UserSummary, now: datetime | None = None) -> str:
     return ", ".join(parts)
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(RowsTableModel):
     """The clinic's users, by username."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[UserSummary] = []
-
-    def set_rows(self, rows: list[UserSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    COLUMNS = COLUMNS
 
     def user(self, row: int) -> UserSummary:
-        return self._rows[row]
+        return self.row(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        user = self._rows[index.row()]
-        column = index.column()
+    def cell(self, user: UserSummary, column: int) -> Any:
         if column == 0:
             return user.username
         if column == 1:
