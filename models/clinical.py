@@ -239,19 +239,8 @@ class GeneratedDocument(TimelineEvent):
     pdf: Mapped[bytes | None] = mapped_column()
 
 
+# Every kind's model, by its stored discriminator; a kind's model is found here
+# because it subclasses TimelineEvent (sijdesk/kinds declares the rest of the kind).
 EVENT_CLASSES: dict[str, type[TimelineEvent]] = {
-    cls.__mapper_args__["polymorphic_identity"]: cls
-    for cls in (
-        Assessment,
-        OutcomeMeasure,
-        TherapySession,
-        Injection,
-        MedicationCourse,
-        Consult,
-        Procedure,
-        Decline,
-        Note,
-        PathwayDecision,
-        GeneratedDocument,
-    )
+    cls.__mapper_args__["polymorphic_identity"]: cls for cls in TimelineEvent.__subclasses__()
 }

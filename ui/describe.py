@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from sijdesk.kinds import KINDS
 from sijdesk.pathway import vocab
 from sijdesk.pathway.scores import odi_band, odi_percent
-from sijdesk.services.events import EVENT_LABELS
 
 ODI_SECTIONS = (
     "1 Pain intensity",
@@ -28,53 +28,10 @@ ODI_SECTIONS = (
     "10 Travelling",
 )
 
+# Fields outside the event kinds (patients, episodes, the date every event has);
+# each kind's fields carry their own labels (sijdesk/kinds).
 FIELD_LABELS: dict[str, str] = {
     "date": "Date",
-    "pain_region": "Pain region (belt-line rule)",
-    "pain_sites": "Pain sites",
-    "functional": "Functional complaints",
-    "fortin_finger": "Fortin finger test",
-    "red_flags": "Red flags",
-    "inflammatory": "Inflammatory features",
-    "symptoms": "Symptoms",
-    "nsaid_cautions": "NSAID cautions",
-    "nicotine": "Uses nicotine",
-    "findings": "Findings",
-    "nrs": "Pain now, NRS (0-10)",
-    "odi_items": "Oswestry Disability Index",
-    "components": "Components used",
-    "minutes": "Length (minutes)",
-    "response": "Response so far",
-    "notes": "Notes",
-    "purpose": "Purpose",
-    "side": "Side",
-    "agent": "Agent",
-    "image_guidance": "Image guidance",
-    "pain_before": "Pain before, NRS (0-10)",
-    "pain_after": "Pain after, NRS (0-10)",
-    "relief_percent": "Relief (%)",
-    "relief_weeks": "Relief lasted (weeks)",
-    "performed_by": "Performed by",
-    "category": "Category",
-    "name": "Medication name",
-    "stop_date": "Stopped on",
-    "reason": "Reason",
-    "cautions": "Cautions",
-    "specialty": "Specialty",
-    "clinician": "Clinician",
-    "outcome": "Outcome",
-    "inflammatory_disease_excluded": "Inflammatory disease excluded",
-    "procedure": "Procedure",
-    "surgeon": "Surgeon",
-    "treatment": "Treatment declined",
-    "text": "Note",
-    "decision": "Decision",
-    "advised_step": "Advised step",
-    "chosen_step": "Chosen step",
-    "pathway_version": "Pathway version",
-    "document_kind": "Document kind",
-    "title": "Title",
-    "sha256": "Content fingerprint (SHA-256)",
     "given_names": "Given names",
     "family_name": "Family name",
     "date_of_birth": "Date of birth",
@@ -86,8 +43,9 @@ FIELD_LABELS: dict[str, str] = {
     "onset_date": "Onset of symptoms",
     "closed_on": "Closed on",
 }
-for _test in vocab.PROVOCATION_TESTS:
-    FIELD_LABELS[_test] = vocab.LABELS[_test]
+for _kind in KINDS.values():
+    for _field in _kind.fields:
+        FIELD_LABELS.setdefault(_field.name, _field.label)
 
 EXTRA_WORDS: dict[str, str] = {
     "left": "Left",
@@ -109,14 +67,25 @@ EXTRA_WORDS: dict[str, str] = {
     "therapeutic": "Therapeutic",
 }
 
+# Stored ids shown as words: every choice field of a kind, and a few others.
+WORDED_FIELDS = frozenset(
+    {f.name for k in KINDS.values() for f in k.fields if f.widget == "choice"}
+    | {"advised_step", "chosen_step", "sex"}
+)
+
 HIDDEN_FIELDS = {"facts_snapshot", "advice_snapshot", "parameters"}
 
 
 def kind_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    if kind in KINDS:
+        return KINDS[kind].label
+    return kind.replace("_", " ").capitalize()
 
 
-def field_label(name: str) -> str:
+def field_label(name: str, kind: str | None = None) -> str:
+    """The field's label, as its kind declares it when the kind is known."""
+    if kind in KINDS and name in KINDS[kind].field_names:
+        return KINDS[kind].field(name).label
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
@@ -162,26 +131,12 @@ def format_value(name: str, value: Any) -> str:
     if isinstance(value, float):
         text = f"{value:g}"
         return f"{text} %" if name == "relief_percent" else text
-    if isinstance(value, str) and name in {
-        "pain_region",
-        "response",
-        "purpose",
-        "side",
-        "image_guidance",
-        "category",
-        "specialty",
-        "procedure",
-        "treatment",
-        "decision",
-        "advised_step",
-        "chosen_step",
-        "sex",
-    }:
+    if isinstance(value, str) and name in WORDED_FIELDS:
         return word(value)
     return str(value)
 
 
-def describe_fields(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+def describe_fields(data: Mapping[str, Any], kind: str | None = None) -> list[tuple[str, str]]:
     """(label, value) pairs of an event's data, in its field order."""
     rows = []
     for name, value in data.items():
@@ -192,5 +147,10 @@ def describe_fields(data: Mapping[str, Any]) -> list[tuple[str, str]]:
             for section, item in zip(ODI_SECTIONS, value, strict=False):
                 rows.append((f"    {section}", "unanswered" if item is None else str(item)))
             continue
-        rows.append((field_label(name), format_value(name, value)))
+        if kind in KINDS and name in KINDS[kind].field_names and isinstance(value, str) and value:
+            declared = KINDS[kind].field(name)
+            if declared.words.get(value):
+                rows.append((declared.label, declared.words[value]))
+                continue
+        rows.append((field_label(name, kind), format_value(name, value)))
     return rows

@@ -1,7 +1,7 @@
 """Dialogs that write to the record: one form per event kind, and the shared machinery.
 
 Every form validates live by calling the services' own validation
-(:func:`sijdesk.services.events.validate_event`) and shows each message beside
+(:func:`sijdesk.kinds.validate_event`) and shows each message beside
 its field; Save stays disabled, with the reason shown, until the input is
 valid. Saving is one service call on the background worker (one
 transaction: nothing is half-saved); while it runs the form stays open, and
@@ -45,20 +45,16 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import UserError, ValidationError
+from sijdesk.kinds import validate_event
+from sijdesk.kinds.assessment import LASLETT_TESTS
+from sijdesk.kinds.consult import CONSULT_SPECIALTIES
+from sijdesk.kinds.decline import DECLINABLE
+from sijdesk.kinds.injection import IMAGE_GUIDANCE, INJECTION_SIDES, relief_from_pain
+from sijdesk.kinds.medication import MEDICATION_CATEGORIES
+from sijdesk.kinds.procedure import PROCEDURES
+from sijdesk.kinds.therapy import THERAPY_RESPONSES
 from sijdesk.pathway import vocab
 from sijdesk.services import TimelineEntry
-from sijdesk.services.events import (
-    CONSULT_SPECIALTIES,
-    DECLINABLE,
-    IMAGE_GUIDANCE,
-    INJECTION_SIDES,
-    LASLETT_TESTS,
-    MEDICATION_CATEGORIES,
-    PROCEDURES,
-    THERAPY_RESPONSES,
-    relief_from_pain,
-    validate_event,
-)
 from sijdesk.ui.body_diagram import BodyDiagram
 from sijdesk.ui.describe import ODI_SECTIONS, field_label, kind_label, odi_text, word
 from sijdesk.ui.errors import Messages, report_exception

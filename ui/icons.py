@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
+from sijdesk.kinds import KINDS
+
 SIZES = (16, 20, 24, 32, 40, 48, 64, 96)
 
 Draw = Callable[[QPainter], None]
@@ -27,18 +29,10 @@ class KindStyle:
     symbol: str  # the text symbol used in plain-text places (legend, tooltips)
 
 
+# Every kind declares its look (sijdesk/kinds); the window only draws it.
 KIND_STYLES: dict[str, KindStyle] = {
-    "assessment": KindStyle("Assessment", "#1f5fa8", "diamond", "◆"),
-    "outcome": KindStyle("Outcome measures", "#6a3d9a", "bars", "▮"),
-    "therapy": KindStyle("Therapy session", "#2e7d32", "circle", "●"),
-    "injection": KindStyle("Injection", "#c25400", "triangle", "▲"),
-    "medication": KindStyle("Medication course", "#00796b", "capsule", "⬭"),
-    "consult": KindStyle("Specialist consult", "#795548", "person", "☺"),
-    "procedure": KindStyle("Procedure", "#b71c1c", "cross", "✚"),
-    "decline": KindStyle("Patient declined", "#616161", "nosign", "⊘"),
-    "note": KindStyle("Note", "#455a64", "lines", "≡"),
-    "decision": KindStyle("Pathway decision", "#8e24aa", "star", "★"),
-    "document": KindStyle("Document", "#263238", "page", "■"),
+    k.name: KindStyle(k.label, k.style.colour, k.style.shape, k.style.symbol)
+    for k in KINDS.values()
 }
 
 
@@ -130,6 +124,11 @@ def _shape(p: QPainter, shape: str, colour: str) -> None:
         p.setPen(_pen("white", 6))
         for y in (44, 60, 76):
             p.drawLine(QPointF(30, y), QPointF(72, y))
+    elif shape == "square":  # a scan: a frame with a ring inside
+        p.drawRoundedRect(QRectF(8, 8, 84, 84), 10, 10)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(_pen("white", 8))
+        p.drawEllipse(QRectF(28, 28, 44, 44))
     else:
         p.drawEllipse(QRectF(20, 20, 60, 60))
 

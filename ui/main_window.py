@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk import __version__
+from sijdesk.kinds import KINDS, RECORDABLE_KINDS
 from sijdesk.pathway import PATHWAY_VERSION
-from sijdesk.services.events import RECORDABLE_KINDS
 from sijdesk.ui import icons
 from sijdesk.ui.describe import kind_label
 from sijdesk.ui.documents_hooks import DocumentsController
@@ -51,17 +51,7 @@ from sijdesk.ui.workers import Operations
 log = logging.getLogger(__name__)
 
 
-RECORD_MNEMONICS = {
-    "assessment": "&Assessment…",
-    "outcome": "&Outcome measures (NRS, ODI)…",
-    "therapy": "&Therapy session…",
-    "injection": "&Injection…",
-    "medication": "&Medication course…",
-    "consult": "Specialist &consult…",
-    "procedure": "&Procedure…",
-    "decline": "Patient &declined…",
-    "note": "&Note…",
-}
+RECORD_MNEMONICS = {name: KINDS[name].menu_text for name in RECORDABLE_KINDS}
 
 
 def database_key(clinic) -> str:

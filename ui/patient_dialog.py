@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from sijdesk.errors import DuplicatePatient, ValidationError
 from sijdesk.services.patients import SEXES, age_on
-from sijdesk.services.validation import parse_date
 from sijdesk.ui.forms import (
     HINT_STYLE,
     ChoiceRadios,
@@ -31,6 +30,7 @@ from sijdesk.ui.forms import (
     form_layout,
 )
 from sijdesk.ui.workers import Operations
+from sijdesk.validation import parse_date
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import PermissionDenied
+from sijdesk.kinds import RECORDABLE_KINDS
 from sijdesk.services import TimelineEntry
-from sijdesk.services.events import RECORDABLE_KINDS
 from sijdesk.services.patients import age_on
 from sijdesk.ui import icons
 from sijdesk.ui.describe import kind_label, word

@@ -49,8 +49,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sijdesk.kinds import RECORDABLE_KINDS
 from sijdesk.services import TimelineEntry
-from sijdesk.services.events import RECORDABLE_KINDS
 from sijdesk.ui import icons
 from sijdesk.ui.describe import describe_fields, kind_label
 from sijdesk.ui.sizing import roomy_list_items
@@ -422,7 +422,7 @@ def _fields_widget(entry: TimelineEntry) -> QWidget:
     style = icons.kind_style(entry.kind)
     form.addRow("Event:", QLabel(f"{style.symbol} {style.label}"))
     form.addRow("Date:", QLabel(entry.event_date.isoformat()))
-    for label, value in describe_fields(entry.data):
+    for label, value in describe_fields(entry.data, entry.kind):
         text = QLabel(value)
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -54,7 +54,7 @@ from sijdesk.services.episodes import EpisodeService
 from sijdesk.services.pathway_service import PathwayService
 from sijdesk.services.patients import PatientService
 from sijdesk.services.timeline import TimelineService
-from sijdesk.services.validation import Checker
+from sijdesk.validation import Checker
 
 if TYPE_CHECKING:  # the report modules load ReportLab: imported when first used
     from sijdesk.reports import care_plan as care_plan_report

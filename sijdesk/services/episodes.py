@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sijdesk.errors import NotFound, ValidationError
 from sijdesk.models import Episode, Patient, utcnow
 from sijdesk.services.context import CLINICAL_ROLES, ServiceBase
-from sijdesk.services.validation import Checker
+from sijdesk.validation import Checker
 
 EPISODE_SIDES = ("left", "right", "bilateral", "unknown")
 EDITABLE_FIELDS = ("side", "onset_date", "title")

@@ -15,7 +15,7 @@ from sijdesk.errors import DuplicatePatient, NotFound
 from sijdesk.models import ClinicSettings, Patient, PatientNameToken, utcnow
 from sijdesk.services.context import ALL_ROLES, ServiceBase
 from sijdesk.services.text import digits, fold, prefix_upper_bound, words
-from sijdesk.services.validation import Checker, parse_date
+from sijdesk.validation import Checker, parse_date
 
 SEXES = ("female", "male", "other", "unknown")
 EDITABLE_FIELDS = (

@@ -11,7 +11,7 @@ from typing import Any
 from sijdesk.errors import NotFound, ValidationError
 from sijdesk.models import ClinicSettings, utcnow
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
-from sijdesk.services.validation import Checker
+from sijdesk.validation import Checker
 
 # name: (lowest, highest, unit in messages)
 LIMITS = {

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectin_polymorphic
 
 from sijdesk.errors import NotFound, ValidationError
+from sijdesk.kinds import KINDS, RECORDABLE_KINDS, summarize, validate_event
 from sijdesk.models import EVENT_CLASSES, Episode, TimelineEvent, User
 from sijdesk.services.context import CLINICAL_ROLES, ServiceBase
-from sijdesk.services.events import RECORDABLE_KINDS, SPECS, summarize, validate_event
 
 _BASE_COLUMNS = frozenset(c.key for c in TimelineEvent.__table__.columns)
 
@@ -51,8 +51,7 @@ class TimelineEntry:
 
 def event_data(event: TimelineEvent) -> dict[str, Any]:
     """The kind-specific fields of an event, by name."""
-    spec = SPECS[event.kind]
-    return {name: getattr(event, name) for name in spec.fields}
+    return {name: getattr(event, name) for name in KINDS[event.kind].field_names}
 
 
 def current_events_stmt(episode_id: int):

@@ -136,3 +136,28 @@ def test_list_rows_leave_room_for_stacked_accents(qtbot):
     ink_above_baseline = -metrics.tightBoundingRect("Ễ").top()
     room_above_baseline = (row.height() - metrics.height()) / 2 + metrics.ascent()
     assert room_above_baseline >= ink_above_baseline
+
+
+def test_every_declared_shape_is_drawn_and_each_kind_looks_different(qapp):
+    """A kind names its shape (sijdesk/kinds); the window must know how to draw it."""
+    from typing import get_args
+
+    from PySide6.QtCore import QSize
+
+    from sijdesk.kinds import KINDS
+    from sijdesk.kinds.declare import Shape
+    from sijdesk.ui import icons
+
+    def picture(icon) -> bytes:
+        return bytes(icon.pixmap(QSize(32, 32)).toImage().constBits())
+
+    def shape(name: str) -> bytes:
+        return picture(icons._render(lambda p: icons._shape(p, name, "#336699")))
+
+    fallback = shape("no-such-shape")
+    drawn = {name: shape(name) for name in get_args(Shape)}
+    for name, image in drawn.items():
+        assert image != fallback, f"the shape {name!r} is drawn as the fallback dot"
+    assert len(set(drawn.values())) == len(drawn)
+    kinds = {name: picture(icons.kind_icon(name)) for name in KINDS}
+    assert len(set(kinds.values())) == len(kinds)

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, text
 
 from sijdesk.check import check_database
 from sijdesk.demo import DEMO_PASSWORD, SCENARIOS, create_demo_clinic, new_demo_clinic
+from sijdesk.kinds import validate_event
 from sijdesk.models import Assessment, OutcomeMeasure, Patient, TherapySession, TimelineEvent
-from sijdesk.services.events import validate_event
 from sijdesk.services.timeline import event_data
 from tests.conftest import TODAY
 from tests.signin import reopen_clinic

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from sijdesk.kinds import summarize
+from sijdesk.kinds.medication import MEDICATION_CATEGORIES
 from sijdesk.pathway import vocab
-from sijdesk.services.events import MEDICATION_CATEGORIES, summarize
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "sijdesk" / "pathway" / "vocab.py"

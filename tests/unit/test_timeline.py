@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from sijdesk.errors import ValidationError
+from sijdesk.kinds import RECORDABLE_KINDS, validate_event
 from sijdesk.models import AuditEvent, TimelineEvent
-from sijdesk.services.events import RECORDABLE_KINDS, validate_event
 from tests.conftest import TODAY
 
 VALID = {

@@ -1,0 +1,40 @@
+"""Specialist consult (surgical, rheumatology, pain medicine) and its outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import Field, Kind, Style, first_line, words
+from sijdesk.models import Consult
+
+CONSULT_SPECIALTIES = ("spine_surgery", "rheumatology", "pain_medicine", "other")
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    text = words(d.get("specialty"))
+    if d.get("inflammatory_disease_excluded") is True:
+        text += " · inflammatory disease excluded"
+    elif d.get("inflammatory_disease_excluded") is False:
+        text += " · inflammatory disease not excluded"
+    if d.get("outcome"):
+        text += f" · {first_line(d['outcome'])}"
+    return text
+
+
+KIND = Kind(
+    name="consult",
+    label="Specialist consult",
+    model=Consult,
+    order=60,
+    menu_text="Specialist &consult…",
+    date_label="Date of the consult",
+    style=Style("#795548", "person", "☺"),
+    fields=(
+        Field("specialty", "Specialty", "choice", CONSULT_SPECIALTIES, required=True),
+        Field("clinician", "Clinician", "text", max_length=200),
+        Field("outcome", "Outcome", "notes", max_length=20_000),
+        Field("inflammatory_disease_excluded", "Inflammatory disease excluded", "yes_no"),
+    ),
+    summarize=summarize,
+)

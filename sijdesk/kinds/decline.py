@@ -1,0 +1,33 @@
+"""The patient declined a treatment the pathway might offer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import Field, Kind, Style, first_line
+from sijdesk.models import Decline
+
+DECLINABLE = ("injection", "surgery")
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    text = f"declined {d.get('treatment', '')}"
+    if d.get("reason"):
+        text += f" · {first_line(d['reason'])}"
+    return text
+
+
+KIND = Kind(
+    name="decline",
+    label="Patient declined",
+    model=Decline,
+    order=80,
+    menu_text="Patient &declined…",
+    style=Style("#616161", "nosign", "⊘"),
+    fields=(
+        Field("treatment", "Treatment declined", "choice", DECLINABLE, required=True),
+        Field("reason", "Reason", "notes"),
+    ),
+    summarize=summarize,
+)

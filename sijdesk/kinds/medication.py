@@ -1,0 +1,47 @@
+"""Medication course: what the patient takes in support of the pathway, and when."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import Field, Kind, Style, iso, words
+from sijdesk.models import MedicationCourse
+from sijdesk.pathway import vocab
+from sijdesk.validation import Checker
+
+# One home: sijdesk.pathway.vocab (the pathway advises on a subset of these).
+MEDICATION_CATEGORIES = vocab.RECORDED_MEDICATION_CATEGORIES
+
+
+def _stop_after_start(c: Checker) -> None:
+    stop, start = c.clean.get("stop_date"), c.clean.get("date")
+    if stop is not None and start is not None and stop < start:
+        c.fail("stop_date", "cannot be before the start date")
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    text = f"{d.get('name', '')} ({words(d.get('category'))})"
+    if d.get("stop_date"):
+        text += f" until {iso(d['stop_date'])}"
+    return text
+
+
+KIND = Kind(
+    name="medication",
+    label="Medication course",
+    model=MedicationCourse,
+    order=50,
+    menu_text="&Medication course…",
+    date_label="Started on",
+    style=Style("#00796b", "capsule", "⬭"),
+    fields=(
+        Field("category", "Category", "choice", MEDICATION_CATEGORIES, required=True),
+        Field("name", "Medication name", "text", required=True, max_length=200),
+        Field("stop_date", "Stopped on", "date", not_future=False),
+        Field("reason", "Reason", "notes"),
+        Field("cautions", "Cautions", "notes"),
+    ),
+    cross_check=_stop_after_start,
+    summarize=summarize,
+)

@@ -1,0 +1,25 @@
+"""A free-text clinical note."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import Field, Kind, Style, first_line
+from sijdesk.models import Note
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    return first_line(d.get("text", ""))
+
+
+KIND = Kind(
+    name="note",
+    label="Note",
+    model=Note,
+    order=90,
+    menu_text="&Note…",
+    style=Style("#455a64", "lines", "≡"),
+    fields=(Field("text", "Note", "notes", required=True, max_length=50_000),),
+    summarize=summarize,
+)

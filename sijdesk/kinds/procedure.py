@@ -1,0 +1,36 @@
+"""Procedure: SIJ fusion, radiofrequency ablation or another intervention."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import Field, Kind, Style, words
+from sijdesk.kinds.injection import INJECTION_SIDES
+from sijdesk.models import Procedure
+
+PROCEDURES = ("sij_fusion", "radiofrequency_ablation", "other")
+_NAMES = {"sij_fusion": "SIJ fusion", "radiofrequency_ablation": "radiofrequency ablation"}
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    name = _NAMES.get(d.get("procedure", ""), words(d.get("procedure")))
+    return f"{name} · {d.get('side', '')}"
+
+
+KIND = Kind(
+    name="procedure",
+    label="Procedure",
+    model=Procedure,
+    order=70,
+    menu_text="&Procedure…",
+    date_label="Date of the procedure",
+    style=Style("#b71c1c", "cross", "✚"),
+    fields=(
+        Field("procedure", "Procedure", "choice", PROCEDURES, required=True),
+        Field("side", "Side", "choice", INJECTION_SIDES, required=True),
+        Field("surgeon", "Surgeon", "text", max_length=200),
+        Field("notes", "Notes", "notes", max_length=20_000),
+    ),
+    summarize=summarize,
+)

@@ -1,0 +1,56 @@
+"""Therapy session: the components of conservative care and the response so far."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import Field, Kind, Style, words
+from sijdesk.models import TherapySession
+from sijdesk.pathway import vocab
+
+THERAPY_RESPONSES = ("good", "partial", "none")
+_SHORT_NAMES = {
+    "met": "MET",
+    "motor_retraining": "motor retraining",
+    "manual_therapy_support": "manual therapy/taping/belt",
+}
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    parts = [
+        ", ".join(_SHORT_NAMES.get(x, words(x)) for x in d.get("components") or []) or "session"
+    ]
+    if d.get("minutes"):
+        parts.append(f"{d['minutes']} min")
+    if d.get("response"):
+        parts.append(f"response: {d['response']}")
+    return " · ".join(parts)
+
+
+KIND = Kind(
+    name="therapy",
+    label="Therapy session",
+    model=TherapySession,
+    order=30,
+    menu_text="&Therapy session…",
+    date_label="Date of the session",
+    style=Style("#2e7d32", "circle", "●"),
+    fields=(
+        Field(
+            "components",
+            "Components used",
+            "choices",
+            vocab.COMPONENTS,
+            words={
+                "met": "Muscle energy techniques (MET)",
+                "motor_retraining": "Guided movement and motor retraining",
+                "manual_therapy_support": "Manual therapy with taping or SIJ belt",
+            },
+        ),
+        Field("minutes", "Length (minutes)", "integer", low=1, high=480, unit=" minutes"),
+        Field("response", "Response so far", "choice", THERAPY_RESPONSES),
+        Field("notes", "Notes", "notes", max_length=20_000),
+    ),
+    summarize=summarize,
+)
