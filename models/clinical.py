@@ -239,6 +239,20 @@ class GeneratedDocument(TimelineEvent):
     pdf: Mapped[bytes | None] = mapped_column()
 
 
+class ImagingResult(TimelineEvent):
+    """An imaging study of the patient and what its report found."""
+
+    __tablename__ = "imaging_result"
+    __mapper_args__ = {"polymorphic_identity": "imaging"}
+
+    id: Mapped[int] = _event_fk()
+    modality: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(32))
+    finding: Mapped[str] = mapped_column(Text, default="")
+    # True once the radiologist's report is in; None when not recorded.
+    report_received: Mapped[bool | None] = mapped_column(Boolean)
+
+
 # Every kind's model, by its stored discriminator; a kind's model is found here
 # because it subclasses TimelineEvent (sijdesk/kinds declares the rest of the kind).
 EVENT_CLASSES: dict[str, type[TimelineEvent]] = {

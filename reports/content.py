@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from sijdesk import pathway
+from sijdesk.kinds import KINDS
 from sijdesk.pathway import Advice
 from sijdesk.reports.styles import Letterhead, PageIdentity
 
@@ -216,6 +217,14 @@ class DeclineRow:
 
 
 @dataclass(frozen=True)
+class DeclaredSection:
+    """Events of a kind that words itself in documents (sijdesk/kinds), dated lines."""
+
+    heading: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EpisodeContent:
     """Everything a letter or a care plan about one episode prints."""
 
@@ -235,6 +244,7 @@ class EpisodeContent:
     advice: Advice | None
     closed_by: str | None = None
     current_step: str | None = None
+    declared: tuple[DeclaredSection, ...] = ()
 
     @property
     def pathway_version(self) -> str:
@@ -399,6 +409,7 @@ def content_from_entries(
         consults=consults,
         procedures=procedures,
         declines=declines,
+        declared=_declared_sections(by_kind),
         advice=advice,
         closed_by=closed_by,
         current_step=current_step,
@@ -438,3 +449,16 @@ def gather_episode(
         closed_by=closed_by,
         current_step=episode_advice.current_step,
     )
+
+
+def _declared_sections(by_kind: Mapping[str, list[Any]]) -> tuple[DeclaredSection, ...]:
+    """One section per kind that declares its wording, in the kinds' order."""
+    sections = []
+    for kind in KINDS.values():
+        if kind.document is None or not by_kind.get(kind.name):
+            continue
+        lines = tuple(
+            f"{e.event_date.isoformat()} {kind.document.line(e.data)}" for e in by_kind[kind.name]
+        )
+        sections.append(DeclaredSection(kind.document.heading, lines))
+    return tuple(sections)

@@ -443,6 +443,7 @@ def _treatments(c: EpisodeContent) -> list[Section]:
     ]
     if others:
         sections.append(Section("Consultations, procedures and decisions", bullets=tuple(others)))
+    sections.extend(Section(s.heading, bullets=s.lines) for s in c.declared)
     return sections
 
 

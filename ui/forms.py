@@ -16,7 +16,7 @@ Signals of :class:`RecordDialog`:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import UserError, ValidationError
-from sijdesk.kinds import validate_event
+from sijdesk.kinds import KINDS, Field, validate_event
 from sijdesk.kinds.assessment import LASLETT_TESTS
 from sijdesk.kinds.consult import CONSULT_SPECIALTIES
 from sijdesk.kinds.decline import DECLINABLE
@@ -201,13 +201,14 @@ class ChoiceCombo(QComboBox):
         choices: Sequence[str],
         *,
         empty: str | None = None,
+        labels: Mapping[str, str] | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         if empty is not None:
             self.addItem(empty, None)
         for choice in choices:
-            self.addItem(word(choice), choice)
+            self.addItem((labels or {}).get(choice) or word(choice), choice)
 
     def value(self) -> str | None:
         return self.currentData()
@@ -271,7 +272,7 @@ class CheckList(QWidget):
         choices: Sequence[str],
         *,
         columns: int = 2,
-        labels: dict[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -1146,6 +1147,39 @@ class NoteDialog(EventDialog):
         layout.addLayout(form)
 
 
+class DeclaredEventDialog(EventDialog):
+    """The form of a kind that has no hand-made one: its declared fields, in order."""
+
+    def build(self, layout: QVBoxLayout) -> None:
+        kind = KINDS[self.KIND]
+        resize_to_fit(self, 620, 180 + 60 * len(kind.fields))
+        form = form_layout()
+        self.date_row(form, kind.date_label)
+        for declared in kind.fields:
+            self.add_row(
+                form, declared.name, self.widget_for(declared), declared.label, hint=declared.hint
+            )
+        layout.addLayout(form)
+
+    def widget_for(self, declared: Field) -> QWidget:
+        if declared.widget == "choice":
+            empty = "— choose" if declared.required else "— not recorded"
+            return ChoiceCombo(declared.choices, empty=empty, labels=declared.words)
+        if declared.widget == "choices":
+            columns = 2 if len(declared.choices) > 4 else 1
+            return CheckList(declared.choices, columns=columns, labels=declared.words)
+        if declared.widget == "yes_no":
+            return TriState(declared.label, ("Yes", "No", "Not recorded"))
+        if declared.widget in ("integer", "number"):
+            high = "" if declared.high is None else f"{declared.high:g}"
+            return NumberField(declared.placeholder or f"{declared.low:g}-{high}".rstrip("-"))
+        if declared.widget == "date":
+            return OptionalDateField(declared.label, self.clinic.today())
+        if declared.widget == "notes":
+            return NotesField(declared.placeholder, lines=3)
+        return TextField(declared.placeholder)
+
+
 EVENT_DIALOGS: dict[str, type[EventDialog]] = {
     cls.KIND: cls
     for cls in (
@@ -1160,6 +1194,16 @@ EVENT_DIALOGS: dict[str, type[EventDialog]] = {
         NoteDialog,
     )
 }
+
+
+def event_dialog(kind: str) -> type[EventDialog]:
+    """The form that records (and amends) events of ``kind``."""
+    if kind in EVENT_DIALOGS:
+        return EVENT_DIALOGS[kind]
+    if kind not in KINDS or not KINDS[kind].recordable:
+        raise KeyError(kind)
+    name = "".join(part.title() for part in kind.split("_")) + "Dialog"
+    return type(name, (DeclaredEventDialog,), {"KIND": kind})
 
 
 # -- other record dialogs ------------------------------------------------------------------------

@@ -40,11 +40,11 @@ from sijdesk.ui import icons
 from sijdesk.ui.describe import kind_label, word
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.forms import (
-    EVENT_DIALOGS,
     CloseEpisodeDialog,
     EpisodeDialog,
     OnsetDialog,
     RemoveEventDialog,
+    event_dialog,
 )
 from sijdesk.ui.outcome_chart import OutcomeChart
 from sijdesk.ui.patient_dialog import PatientDialog
@@ -400,7 +400,7 @@ class PatientView(QWidget):
         episode = self._require_episode()
         if episode is None:
             return None
-        dialog = EVENT_DIALOGS[kind](
+        dialog = event_dialog(kind)(
             self.clinic, self.ops, episode=episode, patient_title=self.title, parent=self.window()
         )
         dialog.saved.connect(self._on_event_saved)
@@ -411,13 +411,13 @@ class PatientView(QWidget):
         self.timeline.select_root(entry.root_id)
 
     def amend(self, entry: TimelineEntry) -> QDialog | None:
-        if self.patient is None or entry.kind not in EVENT_DIALOGS:
+        if self.patient is None or entry.kind not in RECORDABLE_KINDS:
             return None
         if entry.entered_in_error:
             Messages.info(self, "Removed event", "An event entered in error cannot be amended.")
             return None
         episode = next((e for e in self.episodes if e.id == entry.episode_id), self.episode)
-        dialog = EVENT_DIALOGS[entry.kind](
+        dialog = event_dialog(entry.kind)(
             self.clinic,
             self.ops,
             episode=episode,

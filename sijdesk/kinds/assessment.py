@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, listing
-from sijdesk.models import Assessment
+from sijdesk.models.clinical import Assessment
 from sijdesk.pathway import vocab
 from sijdesk.validation import Checker
 
@@ -87,4 +87,15 @@ KIND = Kind(
     ),
     validate=_validate,
     summarize=summarize,
+    example={
+        "pain_region": "below_belt",
+        "pain_sites": ["buttock"],
+        "functional": ["instability"],
+        "distraction": True,
+        "thigh_thrust": True,
+        "fortin_finger": True,
+        "red_flags": [],
+        "symptoms": ["flare"],
+        "nicotine": False,
+    },
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, first_line, words
-from sijdesk.models import Consult
+from sijdesk.models.clinical import Consult
 
 CONSULT_SPECIALTIES = ("spine_surgery", "rheumatology", "pain_medicine", "other")
 
@@ -37,4 +37,5 @@ KIND = Kind(
         Field("inflammatory_disease_excluded", "Inflammatory disease excluded", "yes_no"),
     ),
     summarize=summarize,
+    example={"specialty": "rheumatology", "inflammatory_disease_excluded": True},
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, first_line, words
-from sijdesk.models import PathwayDecision
+from sijdesk.models.clinical import PathwayDecision
 from sijdesk.validation import Checker
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from sijdesk.models import TimelineEvent
+from sijdesk.models.clinical import TimelineEvent
 from sijdesk.validation import Checker
 
 Widget = Literal["choice", "choices", "yes_no", "integer", "number", "text", "notes", "date"]
@@ -89,7 +89,7 @@ class Style:
 
 @dataclass(frozen=True)
 class DocumentWording:
-    """How letters and the care plan list events of this kind.
+    """How referral letters list events of this kind.
 
     ``line`` words one event (its date is printed beside it); events are
     listed under ``heading`` in date order.
@@ -119,6 +119,9 @@ class Kind:
     cross_check: Callable[[Checker], None] | None = None
     validate: Callable[[Checker], None] | None = None
     date_label: str = "Date"
+    # A valid record of this kind (without its date): the shape of the data for
+    # the command line's help and for the tests that every kind must pass.
+    example: Mapping[str, Any] = field(default_factory=dict)
     # Columns of the model kept out of the event's data (a document's PDF bytes).
     unlisted_columns: tuple[str, ...] = ()
     # None: the documents word this kind by hand (reports/content.py) or not at all.

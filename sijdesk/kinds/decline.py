@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, first_line
-from sijdesk.models import Decline
+from sijdesk.models.clinical import Decline
 
 DECLINABLE = ("injection", "surgery")
 
@@ -30,4 +30,5 @@ KIND = Kind(
         Field("reason", "Reason", "notes"),
     ),
     summarize=summarize,
+    example={"treatment": "injection", "reason": "needle phobia"},
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style
-from sijdesk.models import GeneratedDocument
+from sijdesk.models.clinical import GeneratedDocument
 from sijdesk.validation import Checker
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, words
-from sijdesk.models import Injection
+from sijdesk.models.clinical import Injection
 from sijdesk.validation import Checker
 
 INJECTION_SIDES = ("left", "right", "bilateral")
@@ -74,4 +74,5 @@ KIND = Kind(
     ),
     validate=_validate,
     summarize=summarize,
+    example={"purpose": "diagnostic", "side": "left", "pain_before": 8, "pain_after": 2},
 )

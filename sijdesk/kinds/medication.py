@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, iso, words
-from sijdesk.models import MedicationCourse
+from sijdesk.models.clinical import MedicationCourse
 from sijdesk.pathway import vocab
 from sijdesk.validation import Checker
 
@@ -44,4 +44,5 @@ KIND = Kind(
     ),
     cross_check=_stop_after_start,
     summarize=summarize,
+    example={"category": "nsaid", "name": "naproxen", "stop_date": "2026-11-20"},
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, first_line
-from sijdesk.models import Note
+from sijdesk.models.clinical import Note
 
 
 def summarize(d: Mapping[str, Any]) -> str:
@@ -22,4 +22,5 @@ KIND = Kind(
     style=Style("#455a64", "lines", "≡"),
     fields=(Field("text", "Note", "notes", required=True, max_length=50_000),),
     summarize=summarize,
+    example={"text": "Discussed goals: walk the dog daily."},
 )

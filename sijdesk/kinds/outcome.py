@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, words
-from sijdesk.models import OutcomeMeasure
+from sijdesk.models.clinical import OutcomeMeasure
 from sijdesk.pathway import scores
 from sijdesk.validation import Checker
 
@@ -63,4 +63,5 @@ KIND = Kind(
     ),
     validate=_validate,
     summarize=summarize,
+    example={"nrs": 6, "odi_items": [2, 2, 2, 2, 2, 2, 2, None, 2, 2]},
 )

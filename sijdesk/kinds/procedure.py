@@ -7,7 +7,7 @@ from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, words
 from sijdesk.kinds.injection import INJECTION_SIDES
-from sijdesk.models import Procedure
+from sijdesk.models.clinical import Procedure
 
 PROCEDURES = ("sij_fusion", "radiofrequency_ablation", "other")
 _NAMES = {"sij_fusion": "SIJ fusion", "radiofrequency_ablation": "radiofrequency ablation"}
@@ -33,4 +33,5 @@ KIND = Kind(
         Field("notes", "Notes", "notes", max_length=20_000),
     ),
     summarize=summarize,
+    example={"procedure": "sij_fusion", "side": "left"},
 )

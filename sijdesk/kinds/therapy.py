@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sijdesk.kinds.declare import Field, Kind, Style, words
-from sijdesk.models import TherapySession
+from sijdesk.models.clinical import TherapySession
 from sijdesk.pathway import vocab
 
 THERAPY_RESPONSES = ("good", "partial", "none")
@@ -53,4 +53,5 @@ KIND = Kind(
         Field("notes", "Notes", "notes", max_length=20_000),
     ),
     summarize=summarize,
+    example={"components": ["met"], "minutes": 45, "response": "partial"},
 )

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sijdesk.ui.forms import EVENT_DIALOGS
+from sijdesk.kinds import RECORDABLE_KINDS
 
 CONTROLS = (
     QAbstractButton,
@@ -67,7 +67,7 @@ def test_every_event_form(ui, patient_with_episode):
     patient, _episode = patient_with_episode
     ui.open_patient(patient.id)
     problems = []
-    for kind in EVENT_DIALOGS:
+    for kind in RECORDABLE_KINDS:
         dialog = ui.view.record(kind)
         problems += unnamed_controls(dialog)
         dialog.close_without_asking()

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
+from sijdesk.kinds import RECORDABLE_KINDS
 from sijdesk.ui.body_diagram import BodyDiagram
-from sijdesk.ui.forms import EVENT_DIALOGS
 from sijdesk.ui.timeline import HistoryDialog
 
 from .conftest import TODAY
@@ -24,7 +24,7 @@ def opened(ui, patient_with_episode):
 
 def test_every_event_form_names_the_patient_in_its_title(ui, opened):
     patient, _episode = opened
-    for kind in EVENT_DIALOGS:
+    for kind in RECORDABLE_KINDS:
         dialog = ui.view.record(kind)
         title = dialog.windowTitle()
         assert "OKONKWO-BENNETT, Amara" in title, title

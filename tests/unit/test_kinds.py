@@ -126,3 +126,12 @@ def test_a_medication_cannot_stop_before_it_started():
             today=TODAY,
         )
     assert caught.value.errors == {"stop_date": "cannot be before the start date"}
+
+
+@pytest.mark.parametrize("name", RECORDABLE_KINDS)
+def test_every_recordable_kind_declares_a_valid_example_of_itself(name):
+    kind = KINDS[name]
+    assert kind.example, f"{name} declares no example"
+    assert set(kind.example) <= set(kind.field_names)
+    clean = validate_event(name, {"date": "2026-11-01", **kind.example}, today=TODAY)
+    assert kind.summarize(clean)

@@ -6,31 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from sijdesk.errors import ValidationError
-from sijdesk.kinds import RECORDABLE_KINDS, validate_event
+from sijdesk.kinds import KINDS, RECORDABLE_KINDS, validate_event
 from sijdesk.models import AuditEvent, TimelineEvent
 from tests.conftest import TODAY
 
-VALID = {
-    "assessment": {
-        "pain_region": "below_belt",
-        "pain_sites": ["buttock"],
-        "functional": ["instability"],
-        "distraction": True,
-        "thigh_thrust": True,
-        "fortin_finger": True,
-        "red_flags": [],
-        "symptoms": ["flare"],
-        "nicotine": False,
-    },
-    "outcome": {"nrs": 6, "odi_items": [2, 2, 2, 2, 2, 2, 2, None, 2, 2]},
-    "therapy": {"components": ["met"], "minutes": 45, "response": "partial"},
-    "injection": {"purpose": "diagnostic", "side": "left", "pain_before": 8, "pain_after": 2},
-    "medication": {"category": "nsaid", "name": "naproxen", "stop_date": "2026-11-20"},
-    "consult": {"specialty": "rheumatology", "inflammatory_disease_excluded": True},
-    "procedure": {"procedure": "sij_fusion", "side": "left"},
-    "decline": {"treatment": "injection", "reason": "needle phobia"},
-    "note": {"text": "Discussed goals: walk the dog daily."},
-}
+# Every recordable kind declares a valid example of itself.
+VALID = {name: dict(KINDS[name].example) for name in RECORDABLE_KINDS}
 
 
 @pytest.fixture

@@ -1,0 +1,89 @@
+"""Imaging result: an X-ray, MRI, CT, ultrasound or bone scan and what it showed.
+
+A record of the study, not a reading of it: the pathway does not use imaging
+(CLINICAL.md), but letters carry it so the person receiving the patient
+knows what has been looked at already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijdesk.kinds.declare import DocumentWording, Field, Kind, Style, first_line
+from sijdesk.models.clinical import ImagingResult
+
+MODALITIES = ("xray", "mri", "ct", "ultrasound", "bone_scan", "other")
+MODALITY_WORDS = {
+    "xray": "X-ray",
+    "mri": "MRI",
+    "ct": "CT",
+    "ultrasound": "Ultrasound",
+    "bone_scan": "Bone scan",
+    "other": "Other imaging",
+}
+REGIONS = ("pelvis_sij", "lumbar_spine", "hip", "other")
+REGION_WORDS = {
+    "pelvis_sij": "Pelvis and sacroiliac joints",
+    "lumbar_spine": "Lumbar spine",
+    "hip": "Hip",
+    "other": "Other region",
+}
+
+
+def _study(d: Mapping[str, Any]) -> str:
+    modality = MODALITY_WORDS.get(d.get("modality") or "", "Imaging")
+    region = REGION_WORDS.get(d.get("region") or "", "").lower()
+    return f"{modality} of the {region}" if d.get("region") not in (None, "other") else modality
+
+
+def _report(d: Mapping[str, Any]) -> str:
+    if d.get("report_received") is True:
+        return "report received"
+    if d.get("report_received") is False:
+        return "report awaited"
+    return "report not recorded"
+
+
+def summarize(d: Mapping[str, Any]) -> str:
+    parts = [_study(d), _report(d)]
+    if d.get("finding"):
+        parts.append(first_line(d["finding"]))
+    return " · ".join(parts)
+
+
+def document_line(d: Mapping[str, Any]) -> str:
+    finding = (d.get("finding") or "").strip().rstrip(".")
+    text = f"{_study(d)}: {finding}" if finding else f"{_study(d)}: no finding recorded"
+    return f"{text} ({_report(d)})."
+
+
+KIND = Kind(
+    name="imaging",
+    label="Imaging result",
+    model=ImagingResult,
+    order=65,
+    menu_text="Ima&ging result…",
+    date_label="Date of the study",
+    style=Style("#37474f", "square", "▣"),
+    fields=(
+        Field("modality", "Modality", "choice", MODALITIES, words=MODALITY_WORDS, required=True),
+        Field("region", "Region", "choice", REGIONS, words=REGION_WORDS, required=True),
+        Field(
+            "finding",
+            "Finding",
+            "notes",
+            max_length=20_000,
+            hint="The report's conclusion, in a sentence or two.",
+        ),
+        Field("report_received", "Report received", "yes_no"),
+    ),
+    summarize=summarize,
+    example={
+        "modality": "mri",
+        "region": "pelvis_sij",
+        "finding": "No sacroiliitis; mild degenerative change of the left joint.",
+        "report_received": True,
+    },
+    document=DocumentWording("Imaging", document_line),
+)
