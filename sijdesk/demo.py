@@ -206,28 +206,32 @@ _PROVOCATION_POSITIVE = {
 }
 
 
-def _scripted(clinic, today: date, count: int) -> int:
-    """Record the first ``count`` situation patients through the services."""
-    doc = clinic.as_user("dr.okafor")
-    physio = clinic.as_user("physio.lindqvist")
+class _Script:
+    """What every scripted patient is written with: the clinicians, and dates back from today."""
 
-    def days(n: int) -> date:
-        return today - timedelta(days=n)
+    def __init__(self, clinic, today: date):
+        self.clinic = clinic
+        self.today = today
+        self.doc = clinic.as_user("dr.okafor")
+        self.physio = clinic.as_user("physio.lindqvist")
 
-    def weeks(n: float) -> date:
-        return today - timedelta(days=round(n * 7))
+    def days(self, n: int) -> date:
+        return self.today - timedelta(days=n)
 
-    def patient(given, family, born, sex, **extra):
+    def weeks(self, n: float) -> date:
+        return self.today - timedelta(days=round(n * 7))
+
+    def patient(self, given, family, born, sex, **extra):
         data = {"given_names": given, "family_name": family, "date_of_birth": born, "sex": sex}
         data.update(extra)
-        return clinic.patients.register(data, allow_duplicate=True)
+        return self.clinic.patients.register(data, allow_duplicate=True)
 
-    def therapy(episode, start_weeks_ago: float, sessions: int, responses, components):
+    def therapy(self, episode, start_weeks_ago: float, sessions: int, responses, components):
         for i in range(sessions):
-            when = weeks(start_weeks_ago) + timedelta(days=7 * i)
-            if when > today:
+            when = self.weeks(start_weeks_ago) + timedelta(days=7 * i)
+            if when > self.today:
                 break
-            physio.timeline.add(
+            self.physio.timeline.add(
                 episode.id,
                 "therapy",
                 {
@@ -238,9 +242,10 @@ def _scripted(clinic, today: date, count: int) -> int:
                 },
             )
 
-    made = 0
-    # 1. New referral.
-    p = patient(
+
+def _new_referral(s: _Script) -> None:
+    """New referral."""
+    p = s.patient(
         "Zoë",
         "Łukasiewicz",
         date(1972, 3, 14),
@@ -249,19 +254,19 @@ def _scripted(clinic, today: date, count: int) -> int:
         address="Flat 3, 27 Wiśniowa Court\nRiverside RV1 7PL",
         referring_practitioner="Dr Harriet Mensah, Riverside Medical Centre",
     )
-    e = doc.episodes.create(
+    e = s.doc.episodes.create(
         p.id,
         {
             "side": "right",
-            "onset_date": weeks(5),
+            "onset_date": s.weeks(5),
             "title": "Right buttock pain after a fall on ice",
         },
     )
-    doc.timeline.add(
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": days(2),
+            "date": s.days(2),
             "pain_region": "below_belt",
             "pain_sites": ["buttock", "posterior_thigh"],
             "functional": ["locked_up", "weakness"],
@@ -272,19 +277,20 @@ def _scripted(clinic, today: date, count: int) -> int:
             "findings": "Deep right buttock ache, worse rising from a chair.",
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": days(2), "nrs": 7, "odi_items": odi_items_for(38)})
-    made += 1
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.days(2), "nrs": 7, "odi_items": odi_items_for(38)}
+    )
 
-    if made >= count:
-        return made
-    # 2. In physiotherapy and improving.
-    p = patient("François", "Nguyễn", date(1985, 7, 2), "male", phone="+44 7700 900456")
-    e = doc.episodes.create(p.id, {"side": "left", "onset_date": weeks(14)})
-    doc.timeline.add(
+
+def _improving_in_physiotherapy(s: _Script) -> None:
+    """In physiotherapy and improving."""
+    p = s.patient("François", "Nguyễn", date(1985, 7, 2), "male", phone="+44 7700 900456")
+    e = s.doc.episodes.create(p.id, {"side": "left", "onset_date": s.weeks(14)})
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": weeks(9),
+            "date": s.weeks(9),
             "pain_region": "below_belt",
             "pain_sites": ["buttock"],
             "functional": ["movement_restriction", "instability"],
@@ -293,27 +299,30 @@ def _scripted(clinic, today: date, count: int) -> int:
             "nicotine": False,
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": weeks(9), "nrs": 7, "odi_items": odi_items_for(42)})
-    therapy(
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(9), "nrs": 7, "odi_items": odi_items_for(42)}
+    )
+    s.therapy(
         e,
         8,
         8,
         ["none", "partial", "partial", "partial", "good"],
         ["met", "manual_therapy_support"],
     )
-    doc.timeline.add(e.id, "outcome", {"date": days(3), "nrs": 3, "odi_items": odi_items_for(18)})
-    made += 1
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.days(3), "nrs": 3, "odi_items": odi_items_for(18)}
+    )
 
-    if made >= count:
-        return made
-    # 3. Failed physiotherapy: ready for a diagnostic block.
-    p = patient("芳", "王", date(1968, 11, 20), "female", phone="+44 7700 900789")
-    e = doc.episodes.create(p.id, {"side": "left", "onset_date": weeks(22)})
-    doc.timeline.add(
+
+def _failed_physiotherapy(s: _Script) -> None:
+    """Failed physiotherapy: ready for a diagnostic block."""
+    p = s.patient("芳", "王", date(1968, 11, 20), "female", phone="+44 7700 900789")
+    e = s.doc.episodes.create(p.id, {"side": "left", "onset_date": s.weeks(22)})
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": weeks(11),
+            "date": s.weeks(11),
             "pain_region": "below_belt",
             "pain_sites": ["buttock", "groin"],
             "functional": ["lost_hip_mobility", "off_movement"],
@@ -328,23 +337,26 @@ def _scripted(clinic, today: date, count: int) -> int:
             "nicotine": False,
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": weeks(10), "nrs": 7, "odi_items": odi_items_for(44)})
-    therapy(e, 10, 10, ["none"], ["motor_retraining"])
-    doc.timeline.add(e.id, "outcome", {"date": days(1), "nrs": 7, "odi_items": odi_items_for(46)})
-    shown = doc.pathway.episode_advice(e.id).advice
-    doc.pathway.record_decision(e.id, shown, accepted=True)
-    made += 1
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(10), "nrs": 7, "odi_items": odi_items_for(44)}
+    )
+    s.therapy(e, 10, 10, ["none"], ["motor_retraining"])
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.days(1), "nrs": 7, "odi_items": odi_items_for(46)}
+    )
+    shown = s.doc.pathway.episode_advice(e.id).advice
+    s.doc.pathway.record_decision(e.id, shown, accepted=True)
 
-    if made >= count:
-        return made
-    # 4. After one positive diagnostic block: a confirmatory block is next.
-    p = patient("Amara", "Okonkwo-Bennett", date(1979, 5, 8), "female", phone="+44 7700 900321")
-    e = doc.episodes.create(p.id, {"side": "right", "onset_date": weeks(30)})
-    doc.timeline.add(
+
+def _after_one_diagnostic_block(s: _Script) -> None:
+    """After one positive diagnostic block: a confirmatory block is next."""
+    p = s.patient("Amara", "Okonkwo-Bennett", date(1979, 5, 8), "female", phone="+44 7700 900321")
+    e = s.doc.episodes.create(p.id, {"side": "right", "onset_date": s.weeks(30)})
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": weeks(17),
+            "date": s.weeks(17),
             "pain_region": "below_belt",
             "pain_sites": ["buttock"],
             "functional": ["weakness"],
@@ -353,13 +365,15 @@ def _scripted(clinic, today: date, count: int) -> int:
             "nicotine": False,
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": weeks(16), "nrs": 6, "odi_items": odi_items_for(40)})
-    therapy(e, 16, 10, ["partial", "none"], ["motor_retraining", "manual_therapy_support"])
-    doc.timeline.add(
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(16), "nrs": 6, "odi_items": odi_items_for(40)}
+    )
+    s.therapy(e, 16, 10, ["partial", "none"], ["motor_retraining", "manual_therapy_support"])
+    s.doc.timeline.add(
         e.id,
         "injection",
         {
-            "date": weeks(3),
+            "date": s.weeks(3),
             "purpose": "diagnostic",
             "side": "right",
             "agent": "lidocaine 2%",
@@ -369,13 +383,14 @@ def _scripted(clinic, today: date, count: int) -> int:
             "performed_by": "Dr Tomasz Wróbel",
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": days(4), "nrs": 6, "odi_items": odi_items_for(40)})
-    made += 1
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.days(4), "nrs": 6, "odi_items": odi_items_for(40)}
+    )
 
-    if made >= count:
-        return made
-    # 5. Confirmed by two blocks, failed care for a year: surgical opinion.
-    p = patient(
+
+def _fusion_ready(s: _Script) -> None:
+    """Confirmed by two blocks, failed care for a year: surgical opinion."""
+    p = s.patient(
         "Henrik",
         "Sæther",
         date(1961, 9, 30),
@@ -383,26 +398,44 @@ def _scripted(clinic, today: date, count: int) -> int:
         phone="+44 7700 900654",
         address="Ivy Cottage, Long Lane, Upper Riverside RV7 1AA",
     )
-    e = doc.episodes.create(p.id, {"side": "left", "onset_date": weeks(64)})
-    doc.timeline.add(e.id, "outcome", {"date": weeks(55), "nrs": 7, "odi_items": odi_items_for(50)})
-    therapy(e, 54, 30, ["none", "partial", "none"], ["met", "motor_retraining"])
-    doc.timeline.add(
+    e = s.doc.episodes.create(p.id, {"side": "left", "onset_date": s.weeks(64)})
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(55), "nrs": 7, "odi_items": odi_items_for(50)}
+    )
+    s.therapy(e, 54, 30, ["none", "partial", "none"], ["met", "motor_retraining"])
+    s.doc.timeline.add(
         e.id,
         "medication",
         {
-            "date": weeks(50),
+            "date": s.weeks(50),
             "category": "nsaid",
             "name": "naproxen",
-            "stop_date": weeks(46),
+            "stop_date": s.weeks(46),
             "reason": "flare",
         },
     )
+    # Other pain generators looked for before the blocks (letters list these).
+    for region, finding in (
+        ("lumbar_spine", "Mild disc bulges at L4-5; no nerve root compression."),
+        ("pelvis_sij", "No sacroiliitis; mild degenerative change of the left joint."),
+    ):
+        s.doc.timeline.add(
+            e.id,
+            "imaging",
+            {
+                "date": s.weeks(40),
+                "modality": "mri",
+                "region": region,
+                "finding": finding,
+                "report_received": True,
+            },
+        )
     for when, before, after in ((34, 7, 1), (30, 8, 1)):
-        doc.timeline.add(
+        s.doc.timeline.add(
             e.id,
             "injection",
             {
-                "date": weeks(when),
+                "date": s.weeks(when),
                 "purpose": "diagnostic",
                 "side": "left",
                 "agent": "bupivacaine 0.5%",
@@ -412,11 +445,11 @@ def _scripted(clinic, today: date, count: int) -> int:
                 "performed_by": "Dr Tomasz Wróbel",
             },
         )
-    doc.timeline.add(
+    s.doc.timeline.add(
         e.id,
         "injection",
         {
-            "date": weeks(24),
+            "date": s.weeks(24),
             "purpose": "therapeutic",
             "side": "left",
             "agent": "triamcinolone 40 mg + bupivacaine",
@@ -427,11 +460,11 @@ def _scripted(clinic, today: date, count: int) -> int:
             "performed_by": "Dr Tomasz Wróbel",
         },
     )
-    doc.timeline.add(
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": weeks(2),
+            "date": s.weeks(2),
             "pain_region": "below_belt",
             "pain_sites": ["buttock", "posterior_thigh", "groin"],
             "functional": ["instability", "weakness"],
@@ -446,38 +479,38 @@ def _scripted(clinic, today: date, count: int) -> int:
             "findings": "Walks 200 m at most; cannot sit through a meal.",
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": weeks(2), "nrs": 7, "odi_items": odi_items_for(52)})
-    made += 1
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(2), "nrs": 7, "odi_items": odi_items_for(52)}
+    )
 
-    if made >= count:
-        return made
-    # 6. Red flag.
-    p = patient("Dolores", "Ramírez Ibáñez", date(1957, 1, 22), "female", phone="+44 7700 900987")
-    e = doc.episodes.create(p.id, {"side": "bilateral", "onset_date": weeks(8)})
-    doc.timeline.add(
+
+def _red_flag(s: _Script) -> None:
+    """Red flag."""
+    p = s.patient("Dolores", "Ramírez Ibáñez", date(1957, 1, 22), "female", phone="+44 7700 900987")
+    e = s.doc.episodes.create(p.id, {"side": "bilateral", "onset_date": s.weeks(8)})
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": days(1),
+            "date": s.days(1),
             "pain_region": "both",
             "pain_sites": ["buttock", "lower_back"],
             "red_flags": ["cancer_history", "weight_loss", "night_pain"],
             "findings": "Breast cancer treated 2019. Lost 6 kg in two months without trying.",
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": days(1), "nrs": 8})
-    made += 1
+    s.doc.timeline.add(e.id, "outcome", {"date": s.days(1), "nrs": 8})
 
-    if made >= count:
-        return made
-    # 7. Inflammatory back pain.
-    p = patient("Kai", "Thompson", date(1998, 4, 3), "male", phone="+44 7700 900111")
-    e = doc.episodes.create(p.id, {"side": "bilateral", "onset_date": weeks(26)})
-    doc.timeline.add(
+
+def _inflammatory_back_pain(s: _Script) -> None:
+    """Inflammatory back pain."""
+    p = s.patient("Kai", "Thompson", date(1998, 4, 3), "male", phone="+44 7700 900111")
+    e = s.doc.episodes.create(p.id, {"side": "bilateral", "onset_date": s.weeks(26)})
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": days(5),
+            "date": s.days(5),
             "pain_region": "below_belt",
             "pain_sites": ["buttock", "lower_back"],
             "inflammatory": [
@@ -491,19 +524,20 @@ def _scripted(clinic, today: date, count: int) -> int:
             "thigh_thrust": True,
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": days(5), "nrs": 5, "odi_items": odi_items_for(24)})
-    made += 1
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.days(5), "nrs": 5, "odi_items": odi_items_for(24)}
+    )
 
-    if made >= count:
-        return made
-    # 8. Pain above the belt line.
-    p = patient("Siobhán", "Ní Mhurchú", date(1975, 12, 1), "female", phone="+44 7700 900222")
-    e = doc.episodes.create(p.id, {"side": "unknown", "onset_date": weeks(6)})
-    doc.timeline.add(
+
+def _above_belt_pain(s: _Script) -> None:
+    """Pain above the belt line."""
+    p = s.patient("Siobhán", "Ní Mhurchú", date(1975, 12, 1), "female", phone="+44 7700 900222")
+    e = s.doc.episodes.create(p.id, {"side": "unknown", "onset_date": s.weeks(6)})
+    s.doc.timeline.add(
         e.id,
         "assessment",
         {
-            "date": days(6),
+            "date": s.days(6),
             "pain_region": "above_belt",
             "pain_sites": ["lower_back"],
             "functional": ["movement_restriction"],
@@ -511,37 +545,61 @@ def _scripted(clinic, today: date, count: int) -> int:
             "thigh_thrust": False,
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": days(6), "nrs": 5})
-    shown = doc.pathway.episode_advice(e.id).advice
-    doc.pathway.record_decision(
+    s.doc.timeline.add(e.id, "outcome", {"date": s.days(6), "nrs": 5})
+    shown = s.doc.pathway.episode_advice(e.id).advice
+    s.doc.pathway.record_decision(
         e.id,
         shown,
         accepted=False,
         chosen_step=None,
         reason="Facet joint origin likely; referred to the pain team for medial branch blocks.",
     )
-    made += 1
 
-    if made >= count:
-        return made
-    # 9. After a fusion: the pathway is closed for this episode.
-    p = patient("Ahmed", "Al-Sayed", date(1966, 2, 17), "male", phone="+44 7700 900333")
-    e = doc.episodes.create(p.id, {"side": "right", "onset_date": weeks(110)})
-    doc.timeline.add(e.id, "outcome", {"date": weeks(80), "nrs": 8, "odi_items": odi_items_for(56)})
-    doc.timeline.add(
+
+def _after_fusion(s: _Script) -> None:
+    """After a fusion: the pathway is closed for this episode."""
+    p = s.patient("Ahmed", "Al-Sayed", date(1966, 2, 17), "male", phone="+44 7700 900333")
+    e = s.doc.episodes.create(p.id, {"side": "right", "onset_date": s.weeks(110)})
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(80), "nrs": 8, "odi_items": odi_items_for(56)}
+    )
+    s.doc.timeline.add(
         e.id,
         "procedure",
         {
-            "date": weeks(12),
+            "date": s.weeks(12),
             "procedure": "sij_fusion",
             "side": "right",
             "surgeon": "Mr Oluwaseun Adebayo",
             "notes": "Minimally invasive lateral fusion.",
         },
     )
-    doc.timeline.add(e.id, "outcome", {"date": weeks(1), "nrs": 3, "odi_items": odi_items_for(22)})
-    made += 1
-    return made
+    s.doc.timeline.add(
+        e.id, "outcome", {"date": s.weeks(1), "nrs": 3, "odi_items": odi_items_for(22)}
+    )
+
+
+# One function per scripted patient, in the order of SCENARIOS.
+_SITUATIONS = (
+    _new_referral,
+    _improving_in_physiotherapy,
+    _failed_physiotherapy,
+    _after_one_diagnostic_block,
+    _fusion_ready,
+    _red_flag,
+    _inflammatory_back_pain,
+    _above_belt_pain,
+    _after_fusion,
+)
+
+
+def _scripted(clinic, today: date, count: int) -> int:
+    """Record the first ``count`` situation patients through the services."""
+    script = _Script(clinic, today)
+    situations = _SITUATIONS[:count]
+    for situation in situations:
+        situation(script)
+    return len(situations)
 
 
 # -- generated patients ------------------------------------------------------------
