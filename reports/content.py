@@ -13,10 +13,18 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sijdesk import pathway
 from sijdesk.kinds import KINDS
+from sijdesk.kinds.assessment import AssessmentRecord
+from sijdesk.kinds.consult import ConsultRecord
+from sijdesk.kinds.decline import DeclineRecord
+from sijdesk.kinds.injection import InjectionRecord
+from sijdesk.kinds.medication import MedicationRecord
+from sijdesk.kinds.outcome import OutcomeRecord
+from sijdesk.kinds.procedure import ProcedureRecord
+from sijdesk.kinds.therapy import TherapyRecord
 from sijdesk.pathway import Advice
 from sijdesk.reports.styles import Letterhead, PageIdentity
 
@@ -281,28 +289,39 @@ class _Services(Protocol):  # the parts of a Clinic that gathering uses
 PROVOCATION_TESTS = pathway.PROVOCATION_TESTS
 
 
-def _exam(assessments: Sequence[Any]) -> ExamFindings | None:
+def _exam(assessments: Sequence[tuple[date, AssessmentRecord]]) -> ExamFindings | None:
     if not assessments:
         return None
-    latest = assessments[-1]
-    d = latest.data
-    tested = [a for a in assessments if any(a.data.get(t) is not None for t in PROVOCATION_TESTS)]
-    source = tested[-1] if tested else None
+    when, latest = assessments[-1]
+    tested = [
+        (day, a)
+        for day, a in assessments
+        if any(getattr(a, t) is not None for t in PROVOCATION_TESTS)
+    ]
+    source_date, source = tested[-1] if tested else (None, None)
     return ExamFindings(
-        date=latest.event_date,
-        pain_region=d.get("pain_region"),
-        pain_sites=tuple(d.get("pain_sites") or ()),
-        functional=tuple(d.get("functional") or ()),
-        red_flags=tuple(d.get("red_flags") or ()),
-        inflammatory=tuple(d.get("inflammatory") or ()),
-        symptoms=tuple(d.get("symptoms") or ()),
-        nsaid_cautions=tuple(d.get("nsaid_cautions") or ()),
-        nicotine=d.get("nicotine"),
-        findings=(d.get("findings") or "").strip(),
-        provocation_date=source.event_date if source else None,
-        provocation={t: source.data.get(t) for t in PROVOCATION_TESTS} if source else {},
-        fortin_finger=source.data.get("fortin_finger") if source else None,
+        date=when,
+        pain_region=latest.pain_region,
+        pain_sites=tuple(latest.pain_sites or ()),
+        functional=tuple(latest.functional or ()),
+        red_flags=tuple(latest.red_flags or ()),
+        inflammatory=tuple(latest.inflammatory or ()),
+        symptoms=tuple(latest.symptoms or ()),
+        nsaid_cautions=tuple(latest.nsaid_cautions or ()),
+        nicotine=latest.nicotine,
+        findings=(latest.findings or "").strip(),
+        provocation_date=source_date,
+        provocation={t: getattr(source, t) for t in PROVOCATION_TESTS} if source else {},
+        fortin_finger=source.fortin_finger if source else None,
     )
+
+
+R = TypeVar("R")
+
+
+def _records(entries: Sequence[Any], record_type: type[R]) -> list[tuple[date, R]]:
+    """The (date, typed record) of each entry of one kind, oldest first."""
+    return [(e.event_date, e.record) for e in entries if isinstance(e.record, record_type)]
 
 
 def content_from_entries(
@@ -324,76 +343,70 @@ def content_from_entries(
         by_kind.setdefault(entry.kind, []).append(entry)
 
     outcomes = []
-    for entry in by_kind.get("outcome", []):
-        items = entry.data.get("odi_items")
-        odi = pathway.odi_percent(tuple(items)) if items else None
-        if entry.data.get("nrs") is not None or odi is not None:
-            outcomes.append(OutcomePoint(entry.event_date, entry.data.get("nrs"), odi))
+    for day, outcome in _records(entries, OutcomeRecord):
+        odi = pathway.odi_percent(tuple(outcome.odi_items)) if outcome.odi_items else None
+        if outcome.nrs is not None or odi is not None:
+            outcomes.append(OutcomePoint(day, outcome.nrs, odi))
 
-    sessions = by_kind.get("therapy", [])
+    sessions = _records(entries, TherapyRecord)
     components: list[str] = []
-    for s in sessions:
-        for c in s.data.get("components") or ():
+    for _day, session in sessions:
+        for c in session.components or ():
             if c not in components:
                 components.append(c)
-    judged = [s for s in sessions if s.data.get("response")]
+    judged = [(day, session) for day, session in sessions if session.response]
     therapy = TherapySummary(
         sessions=len(sessions),
-        first=sessions[0].event_date if sessions else None,
-        last=sessions[-1].event_date if sessions else None,
+        first=sessions[0][0] if sessions else None,
+        last=sessions[-1][0] if sessions else None,
         components=tuple(c for c in pathway.COMPONENTS if c in components)
         + tuple(c for c in components if c not in pathway.COMPONENTS),
-        latest_response=judged[-1].data["response"] if judged else None,
-        latest_response_date=judged[-1].event_date if judged else None,
+        latest_response=judged[-1][1].response if judged else None,
+        latest_response_date=judged[-1][0] if judged else None,
     )
     injections = tuple(
         InjectionRow(
-            date=e.event_date,
-            purpose=e.data.get("purpose") or "",
-            side=e.data.get("side") or "",
-            agent=e.data.get("agent") or "",
-            image_guidance=e.data.get("image_guidance") or "",
-            pain_before=e.data.get("pain_before"),
-            pain_after=e.data.get("pain_after"),
-            relief_percent=e.data.get("relief_percent"),
-            relief_weeks=e.data.get("relief_weeks"),
-            performed_by=e.data.get("performed_by") or "",
+            date=day,
+            purpose=i.purpose or "",
+            side=i.side or "",
+            agent=i.agent or "",
+            image_guidance=i.image_guidance or "",
+            pain_before=i.pain_before,
+            pain_after=i.pain_after,
+            relief_percent=i.relief_percent,
+            relief_weeks=i.relief_weeks,
+            performed_by=i.performed_by or "",
         )
-        for e in by_kind.get("injection", [])
+        for day, i in _records(entries, InjectionRecord)
     )
     medications = tuple(
         MedicationRow(
-            start=e.event_date,
-            category=e.data.get("category") or "other",
-            name=e.data.get("name") or "",
-            stop=e.data.get("stop_date"),
-            reason=e.data.get("reason") or "",
-            cautions=e.data.get("cautions") or "",
+            start=day,
+            category=m.category or "other",
+            name=m.name or "",
+            stop=m.stop_date,
+            reason=m.reason or "",
+            cautions=m.cautions or "",
         )
-        for e in by_kind.get("medication", [])
+        for day, m in _records(entries, MedicationRecord)
     )
     consults = tuple(
         ConsultRow(
-            e.event_date,
-            e.data.get("specialty") or "other",
-            e.data.get("clinician") or "",
-            (e.data.get("outcome") or "").strip(),
-            e.data.get("inflammatory_disease_excluded"),
+            day,
+            c.specialty or "other",
+            c.clinician or "",
+            (c.outcome or "").strip(),
+            c.inflammatory_disease_excluded,
         )
-        for e in by_kind.get("consult", [])
+        for day, c in _records(entries, ConsultRecord)
     )
     procedures = tuple(
-        ProcedureRow(
-            e.event_date,
-            e.data.get("procedure") or "other",
-            e.data.get("side") or "",
-            e.data.get("surgeon") or "",
-        )
-        for e in by_kind.get("procedure", [])
+        ProcedureRow(day, p.procedure or "other", p.side or "", p.surgeon or "")
+        for day, p in _records(entries, ProcedureRecord)
     )
     declines = tuple(
-        DeclineRow(e.event_date, e.data.get("treatment") or "", e.data.get("reason") or "")
-        for e in by_kind.get("decline", [])
+        DeclineRow(day, d.treatment or "", d.reason or "")
+        for day, d in _records(entries, DeclineRecord)
     )
     return EpisodeContent(
         as_of=as_of,
@@ -401,7 +414,7 @@ def content_from_entries(
         signer=signer,
         patient=patient,
         episode=episode,
-        exam=_exam(by_kind.get("assessment", [])),
+        exam=_exam(_records(entries, AssessmentRecord)),
         outcomes=tuple(outcomes),
         therapy=therapy,
         injections=injections,
@@ -431,8 +444,10 @@ def gather_episode(
     closed_by = None
     if episode_advice.closed_by is not None:
         event = episode_advice.closed_by
-        what = {"sij_fusion": "SIJ fusion"}.get(event.data.get("procedure"), event.summary)
-        side = event.data.get("side")
+        record = event.record
+        fusion = isinstance(record, ProcedureRecord) and record.procedure == "sij_fusion"
+        what = "SIJ fusion" if fusion else event.summary
+        side = record.side if isinstance(record, ProcedureRecord) else None
         closed_by = f"{what}, {side} side, on {event.event_date.isoformat()}"
         if side == "bilateral":
             closed_by = f"{what} of both sides on {event.event_date.isoformat()}"

@@ -26,6 +26,7 @@ from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, Qt, QTime, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QStackedLayout, QToolTip, QWidget
 
+from sijdesk.kinds.outcome import OutcomeRecord
 from sijdesk.pathway.scores import odi_percent
 from sijdesk.services import TimelineEntry
 
@@ -52,13 +53,13 @@ def outcome_points(
     nrs: list[tuple[date, float]] = []
     odi: list[tuple[date, float]] = []
     for entry in sorted(entries, key=lambda e: (e.event_date, e.root_id)):
-        if entry.kind != "outcome" or entry.entered_in_error:
+        record = entry.record
+        if not isinstance(record, OutcomeRecord) or entry.entered_in_error:
             continue
-        if entry.data.get("nrs") is not None:
-            nrs.append((entry.event_date, float(entry.data["nrs"])))
-        items = entry.data.get("odi_items")
-        if items:
-            percent = odi_percent(tuple(items))
+        if record.nrs is not None:
+            nrs.append((entry.event_date, float(record.nrs)))
+        if record.odi_items:
+            percent = odi_percent(tuple(record.odi_items))
             if percent is not None:
                 odi.append((entry.event_date, percent))
     return nrs, odi

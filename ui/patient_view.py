@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import PermissionDenied
 from sijdesk.kinds import RECORDABLE_KINDS
+from sijdesk.kinds.injection import InjectionRecord
 from sijdesk.services import TimelineEntry
 from sijdesk.services.patients import age_on
 from sijdesk.ui import icons
@@ -569,7 +570,11 @@ class PatientView(QWidget):
         timeline = self.clinic.timeline
 
         def found(entries: list[TimelineEntry]) -> None:
-            pending = [e for e in entries if e.data.get("relief_percent") is None]
+            pending = [
+                e
+                for e in entries
+                if isinstance(e.record, InjectionRecord) and e.record.relief_percent is None
+            ]
             if pending:
                 self.amend(pending[0])
             else:

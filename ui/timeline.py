@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.kinds import RECORDABLE_KINDS
+from sijdesk.kinds.decision import DecisionRecord
 from sijdesk.services import TimelineEntry
 from sijdesk.ui import icons
 from sijdesk.ui.describe import describe_fields, kind_label
@@ -427,8 +428,8 @@ def _fields_widget(entry: TimelineEntry) -> QWidget:
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(f"{label}:", text)
-    if entry.kind == "decision":
-        snapshot = entry.data.get("advice_snapshot") or {}
+    if isinstance(entry.record, DecisionRecord):
+        snapshot = entry.record.advice_snapshot or {}
         rationale = snapshot.get("rationale") or []
         if rationale:
             text = QLabel("\n".join(f"• {line}" for line in rationale))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, listing
+from sijdesk.kinds.declare import Kind, Style, declared, listing
 from sijdesk.models.clinical import Assessment
 from sijdesk.pathway import vocab
 from sijdesk.validation import Checker
@@ -64,6 +65,27 @@ def summarize(d: Mapping[str, Any]) -> str:
     return " · ".join(parts) or "no findings recorded"
 
 
+@dataclass(frozen=True)
+class AssessmentRecord:
+    pain_region: str | None = declared("Pain region (belt-line rule)", "choice", PAIN_REGIONS)
+    pain_sites: list[str] = declared("Pain sites", "choices", vocab.PAIN_SITES)
+    functional: list[str] = declared("Functional complaints", "choices", vocab.FUNCTIONAL)
+    # Laslett cluster: True reproduces the familiar pain, False does not, None not done.
+    distraction: bool | None = declared(vocab.LABELS["distraction"], "yes_no")
+    thigh_thrust: bool | None = declared(vocab.LABELS["thigh_thrust"], "yes_no")
+    compression: bool | None = declared(vocab.LABELS["compression"], "yes_no")
+    sacral_thrust: bool | None = declared(vocab.LABELS["sacral_thrust"], "yes_no")
+    gaenslen_left: bool | None = declared(vocab.LABELS["gaenslen_left"], "yes_no")
+    gaenslen_right: bool | None = declared(vocab.LABELS["gaenslen_right"], "yes_no")
+    fortin_finger: bool | None = declared("Fortin finger test", "yes_no")
+    red_flags: list[str] = declared("Red flags", "choices", vocab.RED_FLAGS)
+    inflammatory: list[str] = declared("Inflammatory features", "choices", vocab.INFLAMMATORY)
+    symptoms: list[str] = declared("Symptoms", "choices", vocab.SYMPTOMS)
+    nsaid_cautions: list[str] = declared("NSAID cautions", "choices", vocab.NSAID_CAUTIONS)
+    nicotine: bool | None = declared("Uses nicotine", "yes_no")
+    findings: str = declared("Findings", "notes", max_length=20_000)
+
+
 KIND = Kind(
     name="assessment",
     label="Assessment",
@@ -72,19 +94,7 @@ KIND = Kind(
     menu_text="&Assessment…",
     date_label="Date of the assessment",
     style=Style("#1f5fa8", "diamond", "◆"),
-    fields=(
-        Field("pain_region", "Pain region (belt-line rule)", "choice", PAIN_REGIONS),
-        Field("pain_sites", "Pain sites", "choices", vocab.PAIN_SITES),
-        Field("functional", "Functional complaints", "choices", vocab.FUNCTIONAL),
-        *(Field(t, vocab.LABELS[t], "yes_no") for t in LASLETT_TESTS),
-        Field("fortin_finger", "Fortin finger test", "yes_no"),
-        Field("red_flags", "Red flags", "choices", vocab.RED_FLAGS),
-        Field("inflammatory", "Inflammatory features", "choices", vocab.INFLAMMATORY),
-        Field("symptoms", "Symptoms", "choices", vocab.SYMPTOMS),
-        Field("nsaid_cautions", "NSAID cautions", "choices", vocab.NSAID_CAUTIONS),
-        Field("nicotine", "Uses nicotine", "yes_no"),
-        Field("findings", "Findings", "notes", max_length=20_000),
-    ),
+    record=AssessmentRecord,
     validate=_validate,
     summarize=summarize,
     example={

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, first_line, words
+from sijdesk.kinds.declare import Kind, Style, declared, first_line, words
 from sijdesk.models.clinical import Consult
 
 CONSULT_SPECIALTIES = ("spine_surgery", "rheumatology", "pain_medicine", "other")
@@ -22,6 +23,15 @@ def summarize(d: Mapping[str, Any]) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class ConsultRecord:
+    specialty: str = declared("Specialty", "choice", CONSULT_SPECIALTIES, required=True)
+    clinician: str = declared("Clinician", "text", max_length=200)
+    outcome: str = declared("Outcome", "notes", max_length=20_000)
+    # Rheumatology: True when inflammatory disease was excluded.
+    inflammatory_disease_excluded: bool | None = declared("Inflammatory disease excluded", "yes_no")
+
+
 KIND = Kind(
     name="consult",
     label="Specialist consult",
@@ -30,12 +40,7 @@ KIND = Kind(
     menu_text="Specialist &consult…",
     date_label="Date of the consult",
     style=Style("#795548", "person", "☺"),
-    fields=(
-        Field("specialty", "Specialty", "choice", CONSULT_SPECIALTIES, required=True),
-        Field("clinician", "Clinician", "text", max_length=200),
-        Field("outcome", "Outcome", "notes", max_length=20_000),
-        Field("inflammatory_disease_excluded", "Inflammatory disease excluded", "yes_no"),
-    ),
+    record=ConsultRecord,
     summarize=summarize,
     example={"specialty": "rheumatology", "inflammatory_disease_excluded": True},
 )

@@ -11,6 +11,8 @@ turns into icons.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +41,11 @@ Shape = Literal[
 
 @dataclass(frozen=True)
 class Field:
-    """One field of a kind: what it is called, how it is entered and checked."""
+    """One field of a kind: what it is called, how it is entered and checked.
+
+    Declared on the kind's record class with :func:`declared`, which gives it
+    its name and type.
+    """
 
     name: str
     label: str
@@ -58,6 +64,16 @@ class Field:
 
     def word(self, value: str) -> str:
         return self.words.get(value) or value.replace("_", " ")
+
+
+def declared(label: str, widget: Widget, choices: tuple[str, ...] = (), **options: Any) -> Any:
+    """A field of a kind's record, its declaration carried in the dataclass metadata::
+
+    @dataclass(frozen=True)
+    class ImagingRecord:
+        modality: str = declared("Modality", "choice", MODALITIES, required=True)
+    """
+    return field(metadata={"declared": Field("", label, widget, tuple(choices), **options)})
 
 
 def check_field(checker: Checker, f: Field) -> Any:
@@ -105,8 +121,10 @@ class Kind:
 
     name: str  # the stored discriminator, e.g. "injection"
     label: str  # "Injection"
-    model: type[TimelineEvent]  # its table; a test holds its columns to ``fields``
-    fields: tuple[Field, ...]
+    model: type[TimelineEvent]  # its table; a test holds its columns to the record's fields
+    # The typed values of one event, a frozen dataclass whose attributes are
+    # declared with declared(): what the service hands to the window and documents.
+    record: type
     summarize: Callable[[Mapping[str, Any]], str]
     style: Style
     order: int  # place in the Record menu and the timeline's filters
@@ -131,9 +149,20 @@ class Kind:
     def recordable(self) -> bool:
         return bool(self.menu_text)
 
-    @property
+    @functools.cached_property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(
+            dataclasses.replace(f.metadata["declared"], name=f.name)
+            for f in dataclasses.fields(self.record)
+        )
+
+    @functools.cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    def make_record(self, values: Mapping[str, Any]) -> Any:
+        """The kind's typed record from stored values (every field present)."""
+        return self.record(**{name: values[name] for name in self.field_names})
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, first_line
+from sijdesk.kinds.declare import Kind, Style, declared, first_line
 from sijdesk.models.clinical import Decline
 
 DECLINABLE = ("injection", "surgery")
@@ -18,6 +19,12 @@ def summarize(d: Mapping[str, Any]) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class DeclineRecord:
+    treatment: str = declared("Treatment declined", "choice", DECLINABLE, required=True)
+    reason: str = declared("Reason", "notes")
+
+
 KIND = Kind(
     name="decline",
     label="Patient declined",
@@ -25,10 +32,7 @@ KIND = Kind(
     order=80,
     menu_text="Patient &declined…",
     style=Style("#616161", "nosign", "⊘"),
-    fields=(
-        Field("treatment", "Treatment declined", "choice", DECLINABLE, required=True),
-        Field("reason", "Reason", "notes"),
-    ),
+    record=DeclineRecord,
     summarize=summarize,
     example={"treatment": "injection", "reason": "needle phobia"},
 )

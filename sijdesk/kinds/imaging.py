@@ -8,9 +8,10 @@ knows what has been looked at already.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import DocumentWording, Field, Kind, Style, first_line
+from sijdesk.kinds.declare import DocumentWording, Kind, Style, declared, first_line
 from sijdesk.models.clinical import ImagingResult
 
 MODALITIES = ("xray", "mri", "ct", "ultrasound", "bone_scan", "other")
@@ -58,6 +59,20 @@ def document_line(d: Mapping[str, Any]) -> str:
     return f"{text} ({_report(d)})."
 
 
+@dataclass(frozen=True)
+class ImagingRecord:
+    modality: str = declared("Modality", "choice", MODALITIES, words=MODALITY_WORDS, required=True)
+    region: str = declared("Region", "choice", REGIONS, words=REGION_WORDS, required=True)
+    finding: str = declared(
+        "Finding",
+        "notes",
+        max_length=20_000,
+        hint="The report's conclusion, in a sentence or two.",
+    )
+    # True once the radiologist's report is in; None when not recorded.
+    report_received: bool | None = declared("Report received", "yes_no")
+
+
 KIND = Kind(
     name="imaging",
     label="Imaging result",
@@ -66,18 +81,7 @@ KIND = Kind(
     menu_text="Ima&ging result…",
     date_label="Date of the study",
     style=Style("#37474f", "square", "▣"),
-    fields=(
-        Field("modality", "Modality", "choice", MODALITIES, words=MODALITY_WORDS, required=True),
-        Field("region", "Region", "choice", REGIONS, words=REGION_WORDS, required=True),
-        Field(
-            "finding",
-            "Finding",
-            "notes",
-            max_length=20_000,
-            hint="The report's conclusion, in a sentence or two.",
-        ),
-        Field("report_received", "Report received", "yes_no"),
-    ),
+    record=ImagingRecord,
     summarize=summarize,
     example={
         "modality": "mri",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, words
+from sijdesk.kinds.declare import Kind, Style, declared, words
 from sijdesk.models.clinical import Injection
 from sijdesk.validation import Checker
 
@@ -52,6 +53,20 @@ def summarize(d: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class InjectionRecord:
+    purpose: str = declared("Purpose", "choice", PURPOSES, required=True)
+    side: str = declared("Side", "choice", INJECTION_SIDES, required=True)
+    agent: str = declared("Agent", "text", max_length=200)
+    image_guidance: str = declared("Image guidance", "choice", IMAGE_GUIDANCE)
+    pain_before: int | None = declared("Pain before, NRS (0-10)", "integer", high=10)
+    pain_after: int | None = declared("Pain after, NRS (0-10)", "integer", high=10)
+    relief_percent: float | None = declared("Relief (%)", "number", high=100)
+    relief_weeks: float | None = declared("Relief lasted (weeks)", "number", high=520)
+    performed_by: str = declared("Performed by", "text", max_length=200)
+    notes: str = declared("Notes", "notes", max_length=20_000)
+
+
 KIND = Kind(
     name="injection",
     label="Injection",
@@ -60,18 +75,7 @@ KIND = Kind(
     menu_text="&Injection…",
     date_label="Date of the injection",
     style=Style("#c25400", "triangle", "▲"),
-    fields=(
-        Field("purpose", "Purpose", "choice", PURPOSES, required=True),
-        Field("side", "Side", "choice", INJECTION_SIDES, required=True),
-        Field("agent", "Agent", "text", max_length=200),
-        Field("image_guidance", "Image guidance", "choice", IMAGE_GUIDANCE),
-        Field("pain_before", "Pain before, NRS (0-10)", "integer", high=10),
-        Field("pain_after", "Pain after, NRS (0-10)", "integer", high=10),
-        Field("relief_percent", "Relief (%)", "number", high=100),
-        Field("relief_weeks", "Relief lasted (weeks)", "number", high=520),
-        Field("performed_by", "Performed by", "text", max_length=200),
-        Field("notes", "Notes", "notes", max_length=20_000),
-    ),
+    record=InjectionRecord,
     validate=_validate,
     summarize=summarize,
     example={"purpose": "diagnostic", "side": "left", "pain_before": 8, "pain_after": 2},

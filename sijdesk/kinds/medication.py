@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, iso, words
+from sijdesk.kinds.declare import Kind, Style, declared, iso, words
 from sijdesk.models.clinical import MedicationCourse
 from sijdesk.pathway import vocab
 from sijdesk.validation import Checker
@@ -27,6 +29,17 @@ def summarize(d: Mapping[str, Any]) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class MedicationRecord:
+    """The event's date is the start of the course."""
+
+    category: str = declared("Category", "choice", MEDICATION_CATEGORIES, required=True)
+    name: str = declared("Medication name", "text", required=True, max_length=200)
+    stop_date: date | None = declared("Stopped on", "date", not_future=False)
+    reason: str = declared("Reason", "notes")
+    cautions: str = declared("Cautions", "notes")
+
+
 KIND = Kind(
     name="medication",
     label="Medication course",
@@ -35,13 +48,7 @@ KIND = Kind(
     menu_text="&Medication course…",
     date_label="Started on",
     style=Style("#00796b", "capsule", "⬭"),
-    fields=(
-        Field("category", "Category", "choice", MEDICATION_CATEGORIES, required=True),
-        Field("name", "Medication name", "text", required=True, max_length=200),
-        Field("stop_date", "Stopped on", "date", not_future=False),
-        Field("reason", "Reason", "notes"),
-        Field("cautions", "Cautions", "notes"),
-    ),
+    record=MedicationRecord,
     cross_check=_stop_after_start,
     summarize=summarize,
     example={"category": "nsaid", "name": "naproxen", "stop_date": "2026-11-20"},

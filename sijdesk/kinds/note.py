@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, first_line
+from sijdesk.kinds.declare import Kind, Style, declared, first_line
 from sijdesk.models.clinical import Note
 
 
 def summarize(d: Mapping[str, Any]) -> str:
     return first_line(d.get("text", ""))
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    text: str = declared("Note", "notes", required=True, max_length=50_000)
 
 
 KIND = Kind(
@@ -20,7 +26,7 @@ KIND = Kind(
     order=90,
     menu_text="&Note…",
     style=Style("#455a64", "lines", "≡"),
-    fields=(Field("text", "Note", "notes", required=True, max_length=50_000),),
+    record=NoteRecord,
     summarize=summarize,
     example={"text": "Discussed goals: walk the dog daily."},
 )

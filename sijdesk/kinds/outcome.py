@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, words
+from sijdesk.kinds.declare import Kind, Style, declared, words
 from sijdesk.models.clinical import OutcomeMeasure
 from sijdesk.pathway import scores
 from sijdesk.validation import Checker
@@ -49,6 +50,14 @@ def summarize(d: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class OutcomeRecord:
+    nrs: int | None = declared("Pain now, NRS (0-10)", "integer", high=10)
+    # Ten section scores 0-5, None for an unanswered section; None: ODI not taken.
+    # Checked and entered by hand (a form of its own).
+    odi_items: list[int | None] | None = declared("Oswestry Disability Index", "integer", high=5)
+
+
 KIND = Kind(
     name="outcome",
     label="Outcome measures",
@@ -56,11 +65,7 @@ KIND = Kind(
     order=20,
     menu_text="&Outcome measures (NRS, ODI)…",
     style=Style("#6a3d9a", "bars", "▮"),
-    fields=(
-        Field("nrs", "Pain now, NRS (0-10)", "integer", high=10),
-        # Ten section scores 0-5, None for an unanswered section; a form of its own.
-        Field("odi_items", "Oswestry Disability Index", "integer", high=5),
-    ),
+    record=OutcomeRecord,
     validate=_validate,
     summarize=summarize,
     example={"nrs": 6, "odi_items": [2, 2, 2, 2, 2, 2, 2, None, 2, 2]},

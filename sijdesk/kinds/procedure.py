@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, words
+from sijdesk.kinds.declare import Kind, Style, declared, words
 from sijdesk.kinds.injection import INJECTION_SIDES
 from sijdesk.models.clinical import Procedure
 
@@ -18,6 +19,14 @@ def summarize(d: Mapping[str, Any]) -> str:
     return f"{name} · {d.get('side', '')}"
 
 
+@dataclass(frozen=True)
+class ProcedureRecord:
+    procedure: str = declared("Procedure", "choice", PROCEDURES, required=True)
+    side: str = declared("Side", "choice", INJECTION_SIDES, required=True)
+    surgeon: str = declared("Surgeon", "text", max_length=200)
+    notes: str = declared("Notes", "notes", max_length=20_000)
+
+
 KIND = Kind(
     name="procedure",
     label="Procedure",
@@ -26,12 +35,7 @@ KIND = Kind(
     menu_text="&Procedure…",
     date_label="Date of the procedure",
     style=Style("#b71c1c", "cross", "✚"),
-    fields=(
-        Field("procedure", "Procedure", "choice", PROCEDURES, required=True),
-        Field("side", "Side", "choice", INJECTION_SIDES, required=True),
-        Field("surgeon", "Surgeon", "text", max_length=200),
-        Field("notes", "Notes", "notes", max_length=20_000),
-    ),
+    record=ProcedureRecord,
     summarize=summarize,
     example={"procedure": "sij_fusion", "side": "left"},
 )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sijdesk.kinds.declare import Field, Kind, Style, words
+from sijdesk.kinds.declare import Kind, Style, declared, words
 from sijdesk.models.clinical import TherapySession
 from sijdesk.pathway import vocab
 
@@ -28,6 +29,24 @@ def summarize(d: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class TherapyRecord:
+    components: list[str] = declared(
+        "Components used",
+        "choices",
+        vocab.COMPONENTS,
+        words={
+            "met": "Muscle energy techniques (MET)",
+            "motor_retraining": "Guided movement and motor retraining",
+            "manual_therapy_support": "Manual therapy with taping or SIJ belt",
+        },
+    )
+    minutes: int | None = declared("Length (minutes)", "integer", low=1, high=480, unit=" minutes")
+    # good / partial / none, or None when not judged at this session.
+    response: str | None = declared("Response so far", "choice", THERAPY_RESPONSES)
+    notes: str = declared("Notes", "notes", max_length=20_000)
+
+
 KIND = Kind(
     name="therapy",
     label="Therapy session",
@@ -36,22 +55,7 @@ KIND = Kind(
     menu_text="&Therapy session…",
     date_label="Date of the session",
     style=Style("#2e7d32", "circle", "●"),
-    fields=(
-        Field(
-            "components",
-            "Components used",
-            "choices",
-            vocab.COMPONENTS,
-            words={
-                "met": "Muscle energy techniques (MET)",
-                "motor_retraining": "Guided movement and motor retraining",
-                "manual_therapy_support": "Manual therapy with taping or SIJ belt",
-            },
-        ),
-        Field("minutes", "Length (minutes)", "integer", low=1, high=480, unit=" minutes"),
-        Field("response", "Response so far", "choice", THERAPY_RESPONSES),
-        Field("notes", "Notes", "notes", max_length=20_000),
-    ),
+    record=TherapyRecord,
     summarize=summarize,
     example={"components": ["met"], "minutes": 45, "response": "partial"},
 )

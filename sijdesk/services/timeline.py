@@ -34,6 +34,10 @@ class TimelineEntry:
     kind: str
     event_date: date
     summary: str
+    # The kind's typed record (sijdesk/kinds, e.g. InjectionRecord): what the
+    # window and the documents read. ``data`` is the same values by name, for
+    # the generic views (event viewer, forms' loading) and the command line.
+    record: object
     data: dict[str, Any]
     created_at: datetime
     created_by: str
@@ -86,6 +90,7 @@ class TimelineService(ServiceBase):
             kind=event.kind,
             event_date=event.event_date,
             summary=summarize(event.kind, data),
+            record=KINDS[event.kind].make_record(data),
             data=data,
             created_at=event.created_at,
             created_by=author.display_name if author else "?",

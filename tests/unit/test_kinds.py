@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from sijdesk.errors import ValidationError
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS, validate_event
-from sijdesk.kinds.declare import Field, Kind, Style, check_event
+from sijdesk.kinds.declare import Field, Kind, Style, check_event, declared
 from sijdesk.models import EVENT_CLASSES, Note, TimelineEvent
 
 TODAY = date(2026, 11, 19)
@@ -50,6 +51,15 @@ def test_choices_of_declared_fields_have_no_repeats_and_required_choices_exist()
             assert set(f.words) <= set(f.choices), (kind.name, f.name)
 
 
+@dataclass(frozen=True)
+class ToyRecord:
+    size: str = declared("Size", "choice", ("small", "large"), required=True)
+    minutes: int | None = declared("Minutes", "integer", low=1, high=60, unit=" minutes")
+    seen: bool | None = declared("Seen", "yes_no")
+    on: date | None = declared("On", "date", not_future=False)
+    comment: str = declared("Comment", "notes", max_length=5)
+
+
 def _toy_kind(**overrides) -> Kind:
     def cross(c):
         if c.clean.get("minutes") == 13:
@@ -62,18 +72,24 @@ def _toy_kind(**overrides) -> Kind:
         order=1,
         menu_text="&Toy…",
         style=Style("#000000", "square", "□"),
-        fields=(
-            Field("size", "Size", "choice", ("small", "large"), required=True),
-            Field("minutes", "Minutes", "integer", low=1, high=60, unit=" minutes"),
-            Field("seen", "Seen", "yes_no"),
-            Field("on", "On", "date", not_future=False),
-            Field("comment", "Comment", "notes", max_length=5),
-        ),
+        record=ToyRecord,
         summarize=lambda d: "",
         cross_check=cross,
     )
     values.update(overrides)
     return Kind(**values)
+
+
+def test_a_record_class_declares_the_fields_in_order_with_their_names():
+    kind = _toy_kind()
+    assert kind.field_names == ("size", "minutes", "seen", "on", "comment")
+    assert kind.field("minutes") == Field(
+        "minutes", "Minutes", "integer", low=1, high=60, unit=" minutes"
+    )
+    record = kind.make_record(
+        {"size": "large", "minutes": 5, "seen": None, "on": None, "comment": "", "x": 1}
+    )
+    assert record == ToyRecord("large", 5, None, None, "")
 
 
 def test_declared_fields_are_checked_without_a_hand_written_validator():

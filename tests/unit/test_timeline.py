@@ -220,3 +220,11 @@ def test_episode_onset_can_be_corrected_with_an_audited_update(clinic, episode):
     with pytest.raises(ValidationError) as caught:
         clinic.episodes.update(episode.id, {"status": "closed"})
     assert "status" in caught.value.errors
+
+
+@pytest.mark.parametrize("kind", RECORDABLE_KINDS)
+def test_every_entry_carries_its_kinds_typed_record(clinic, episode, kind):
+    entry = clinic.timeline.add(episode.id, kind, {"date": "2026-11-01", **VALID[kind]})
+    assert isinstance(entry.record, KINDS[kind].record)
+    for name, value in entry.data.items():
+        assert getattr(entry.record, name) == value

@@ -7,7 +7,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from sijdesk.kinds.injection import IMAGE_GUIDANCE, INJECTION_SIDES, relief_from_pain
+from sijdesk.kinds.injection import (
+    IMAGE_GUIDANCE,
+    INJECTION_SIDES,
+    InjectionRecord,
+    relief_from_pain,
+)
 from sijdesk.services import TimelineEntry
 from sijdesk.ui.forms.event import EventDialog
 from sijdesk.ui.forms.widgets import (
@@ -67,8 +72,10 @@ class InjectionDialog(EventDialog):
         self._setting_relief = True
         super().load(entry)
         self._setting_relief = False
-        computed = relief_from_pain(entry.data.get("pain_before"), entry.data.get("pain_after"))
-        self._relief_touched = entry.data.get("relief_percent") not in (None, computed)
+        record = entry.record
+        if isinstance(record, InjectionRecord):  # this form only ever opens injections
+            computed = relief_from_pain(record.pain_before, record.pain_after)
+            self._relief_touched = record.relief_percent not in (None, computed)
 
     @Slot(str)
     def _relief_edited(self, _text: str) -> None:
