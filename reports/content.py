@@ -473,7 +473,7 @@ def _declared_sections(by_kind: Mapping[str, list[Any]]) -> tuple[DeclaredSectio
         if kind.document is None or not by_kind.get(kind.name):
             continue
         lines = tuple(
-            f"{e.event_date.isoformat()} {kind.document.line(e.data)}" for e in by_kind[kind.name]
+            f"{e.event_date.isoformat()} {kind.document.line(e.record)}" for e in by_kind[kind.name]
         )
         sections.append(DeclaredSection(kind.document.heading, lines))
     return tuple(sections)

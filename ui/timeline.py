@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sijdesk.kinds import RECORDABLE_KINDS
+from sijdesk.kinds import KINDS, RECORDABLE_KINDS
 from sijdesk.kinds.decision import DecisionRecord
 from sijdesk.services import TimelineEntry
 from sijdesk.ui import icons
@@ -423,7 +423,7 @@ def _fields_widget(entry: TimelineEntry) -> QWidget:
     style = icons.kind_style(entry.kind)
     form.addRow("Event:", QLabel(f"{style.symbol} {style.label}"))
     form.addRow("Date:", QLabel(entry.event_date.isoformat()))
-    for label, value in describe_fields(entry.data, entry.kind):
+    for label, value in describe_fields(KINDS[entry.kind].values_of(entry.record), entry.kind):
         text = QLabel(value)
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -107,12 +107,12 @@ class Style:
 class DocumentWording:
     """How referral letters list events of this kind.
 
-    ``line`` words one event (its date is printed beside it); events are
-    listed under ``heading`` in date order.
+    ``line`` words one event from its typed record (its date is printed
+    beside it); events are listed under ``heading`` in date order.
     """
 
     heading: str
-    line: Callable[[Mapping[str, Any]], str]
+    line: Callable[[Any], str]
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,10 @@ class Kind:
     def make_record(self, values: Mapping[str, Any]) -> Any:
         """The kind's typed record from stored values (every field present)."""
         return self.record(**{name: values[name] for name in self.field_names})
+
+    def values_of(self, record: Any) -> dict[str, Any]:
+        """A record's values by field name, in declared order (for generic views)."""
+        return {name: getattr(record, name) for name in self.field_names}
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -32,31 +32,33 @@ REGION_WORDS = {
 }
 
 
-def _study(d: Mapping[str, Any]) -> str:
-    modality = MODALITY_WORDS.get(d.get("modality") or "", "Imaging")
-    region = REGION_WORDS.get(d.get("region") or "", "").lower()
-    return f"{modality} of the {region}" if d.get("region") not in (None, "other") else modality
+def _study(modality: str | None, region: str | None) -> str:
+    said = MODALITY_WORDS.get(modality or "", "Imaging")
+    if region in (None, "", "other"):
+        return said
+    return f"{said} of the {REGION_WORDS.get(region or '', region or '').lower()}"
 
 
-def _report(d: Mapping[str, Any]) -> str:
-    if d.get("report_received") is True:
+def _report(received: bool | None) -> str:
+    if received is True:
         return "report received"
-    if d.get("report_received") is False:
+    if received is False:
         return "report awaited"
     return "report not recorded"
 
 
 def summarize(d: Mapping[str, Any]) -> str:
-    parts = [_study(d), _report(d)]
+    parts = [_study(d.get("modality"), d.get("region")), _report(d.get("report_received"))]
     if d.get("finding"):
         parts.append(first_line(d["finding"]))
     return " · ".join(parts)
 
 
-def document_line(d: Mapping[str, Any]) -> str:
-    finding = (d.get("finding") or "").strip().rstrip(".")
-    text = f"{_study(d)}: {finding}" if finding else f"{_study(d)}: no finding recorded"
-    return f"{text} ({_report(d)})."
+def document_line(r: ImagingRecord) -> str:
+    study = _study(r.modality, r.region)
+    finding = (r.finding or "").strip().rstrip(".")
+    text = f"{study}: {finding}" if finding else f"{study}: no finding recorded"
+    return f"{text} ({_report(r.report_received)})."
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,9 @@ class TimelineEntry:
     event_date: date
     summary: str
     # The kind's typed record (sijdesk/kinds, e.g. InjectionRecord): what the
-    # window and the documents read. ``data`` is the same values by name, for
-    # the generic views (event viewer, forms' loading) and the command line.
+    # window and the documents read; KINDS[kind].values_of(record) gives the
+    # values by name for generic views.
     record: object
-    data: dict[str, Any]
     created_at: datetime
     created_by: str
     version: int = 1
@@ -91,7 +90,6 @@ class TimelineService(ServiceBase):
             event_date=event.event_date,
             summary=summarize(event.kind, data),
             record=KINDS[event.kind].make_record(data),
-            data=data,
             created_at=event.created_at,
             created_by=author.display_name if author else "?",
             version=version,

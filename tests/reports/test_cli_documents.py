@@ -63,7 +63,7 @@ def test_letter_writes_a_recorded_pdf(db, tmp_path):
     try:
         entry = clinic.timeline.get(document_id)
         assert entry.kind == "document"
-        assert entry.data["sha256"] in result.stdout
+        assert entry.record.sha256 in result.stdout
     finally:
         clinic.close()
 

@@ -29,8 +29,8 @@ def test_a_letter_is_recorded_on_the_timeline_with_hash_and_pdf(demo, docs):
     assert made.sha256 == hashlib.sha256(made.pdf).hexdigest()
     entries = demo.timeline.entries(episode_id, kinds=["document"])
     assert entries[0].id == made.info.event_id
-    assert entries[0].data["document_kind"] == "letter.injection_clinic"
-    assert entries[0].data["sha256"] == made.sha256
+    assert entries[0].record.document_kind == "letter.injection_clinic"
+    assert entries[0].record.sha256 == made.sha256
     assert entries[0].created_by == "Dr Adaeze Okafor"
     assert entries[0].summary == f"{made.title} (PDF)"
     params = made.info.parameters
@@ -97,8 +97,8 @@ def test_handout_for_a_patient_is_recorded_with_version_person_and_time(demo):
     # and a document event on the patient's latest episode
     episode = demo.episodes.list_for_patient(patient.id)[0]
     events = demo.timeline.entries(episode.id, kinds=["document"])
-    assert events[0].data["document_kind"] == "handout"
-    assert events[0].data["parameters"]["version"] == "1.0"
+    assert events[0].record.document_kind == "handout"
+    assert events[0].record.parameters["version"] == "1.0"
 
 
 def test_blank_handouts_are_counted_without_a_patient(demo):

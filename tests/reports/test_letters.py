@@ -83,8 +83,8 @@ def test_treatments_with_dates_and_relief_are_listed(demo, docs):
     text = pdf_text(made.pdf)
     for entry in injections:
         assert entry.event_date.isoformat() in text
-        if entry.data["relief_percent"] is not None:
-            assert f"{entry.data['relief_percent']:g}%" in text
+        if entry.record.relief_percent is not None:
+            assert f"{entry.record.relief_percent:g}%" in text
     therapy = demo.timeline.entries(episode.id, kinds=["therapy"], newest_first=False)
     if therapy:
         assert therapy[0].event_date.isoformat() in text

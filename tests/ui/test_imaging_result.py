@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS
+from sijdesk.kinds.imaging import ImagingRecord
 from tests.reports.pdfcheck import pdf_text
 from tests.ui.conftest import TODAY
 
@@ -35,12 +36,9 @@ def test_the_declared_form_records_an_imaging_result_and_the_timeline_shows_it(
     dialog.fields["report_received"].set_value(True)
     entry = ui.save(dialog)
     assert entry is not None
-    assert entry.data == {
-        "modality": "mri",
-        "region": "pelvis_sij",
-        "finding": FINDING,
-        "report_received": True,
-    }
+    assert entry.record == ImagingRecord(
+        modality="mri", region="pelvis_sij", finding=FINDING, report_received=True
+    )
     assert entry.summary.startswith("MRI of the pelvis and sacroiliac joints · report received")
     assert "imaging" in ui.timeline_kinds()
     stored = ui.view.clinic.timeline.entries(episode.id)
@@ -61,7 +59,7 @@ def test_amending_an_imaging_result_loads_its_values_and_keeps_the_first_version
     dialog.fields["report_received"].set_value(False)
     dialog.reason.setPlainText("Report not in yet")
     amended = ui.save(dialog)
-    assert amended.version == 2 and amended.data["report_received"] is False
+    assert amended.version == 2 and amended.record.report_received is False
     assert "report awaited" in amended.summary
     assert [v.id for v in clinic.timeline.history(first.id)][0] == first.id
 

@@ -132,7 +132,7 @@ def test_amend_keeps_the_history(ui, opened, qtbot):
     ui.wait(lambda: isinstance(ui.view.last_dialog, HistoryDialog))
     history = ui.view.last_dialog
     assert len(history.versions) == 2
-    assert history.versions[0].data["nrs"] == 6 and history.versions[1].data["nrs"] == 5
+    assert history.versions[0].record.nrs == 6 and history.versions[1].record.nrs == 5
     assert "Typed 6 instead of 5" in history.list.item(1).text()
 
 

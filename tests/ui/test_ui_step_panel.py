@@ -125,7 +125,7 @@ def test_override_without_a_reason_is_refused_and_with_one_lands_on_the_timeline
     dialog.step.set_value("injection")
     dialog.reason.setPlainText("Severe pain; patient travelling abroad for three months.")
     entry = ui.save(dialog)
-    assert entry.kind == "decision" and entry.data["decision"] == "overridden"
+    assert entry.kind == "decision" and entry.record.decision == "overridden"
     ui.wait(lambda: "decision" in ui.timeline_kinds())
     ui.wait(
         lambda: (

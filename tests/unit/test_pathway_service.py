@@ -141,9 +141,9 @@ def test_accepting_stores_a_decision_with_snapshots_and_sets_the_current_step(re
     shown = clinic.pathway.episode_advice(episode.id)
     entry = clinic.pathway.record_decision(episode.id, shown.advice, accepted=True)
     assert entry.kind == "decision"
-    assert entry.data["advice_snapshot"] == shown.advice.to_dict()
-    assert entry.data["facts_snapshot"] == facts_to_dict(shown.facts)
-    assert entry.data["pathway_version"] == shown.advice.pathway_version
+    assert entry.record.advice_snapshot == shown.advice.to_dict()
+    assert entry.record.facts_snapshot == facts_to_dict(shown.facts)
+    assert entry.record.pathway_version == shown.advice.pathway_version
     after = clinic.pathway.episode_advice(episode.id)
     assert after.current_step == "conservative"
     assert after.last_decision.id == entry.id
@@ -160,7 +160,7 @@ def test_an_override_needs_a_reason(record):
     entry = clinic.pathway.record_decision(
         episode.id, advice, accepted=False, chosen_step="injection", reason="patient preference"
     )
-    assert entry.data["decision"] == "overridden"
+    assert entry.record.decision == "overridden"
     alerts = clinic.pathway.patient_alerts(episode.patient_id)
     assert [a.kind for a in alerts] == ["override"]
     assert clinic.pathway.episode_advice(episode.id).current_step == "injection"

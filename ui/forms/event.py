@@ -107,7 +107,7 @@ class EventDialog(RecordDialog):
         return data
 
     def load(self, entry: TimelineEntry) -> None:
-        values = {"date": entry.event_date, **entry.data}
+        values = {"date": entry.event_date, **KINDS[entry.kind].values_of(entry.record)}
         for name, widget in self.fields.items():
             if name in values:
                 widget.set_value(values[name])
