@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from pathway_support import (
     AS_OF,
+    DROP,
     READY_FOR_FUSION,
     READY_FOR_INJECTION,
     advice_of,
@@ -155,6 +156,7 @@ def test_criterion_source_follows_a_clinic_threshold(tmp_path):
     assert "Clinic setting" in criterion(advice, "injection.blocks_allow")["source"]
 
 
+@pytest.mark.choice("facts-need-as-of")
 def test_advise_needs_as_of(defaults):
     with pytest.raises(ValueError, match="as_of"):
         advise(Facts(age=40), defaults)
@@ -193,6 +195,7 @@ def test_advice_round_trips_through_its_json_snapshot(defaults):
         assert again.to_dict() == advice.to_dict()
 
 
+@pytest.mark.choice("output-lists")
 def test_advice_from_dict_ignores_keys_added_later(defaults):
     data = advise(facts_of(READY_FOR_INJECTION), defaults).to_dict()
     data["added_in_a_later_version"] = 1
@@ -215,6 +218,7 @@ def _medication(advice, category):
     return found
 
 
+@pytest.mark.choice("older-and-unknown-age")
 def test_nsaid_cautions_name_each_caution_present_and_age():
     advice = advice_of(
         merged(
@@ -241,6 +245,7 @@ def test_nsaid_advisable_still_says_lowest_dose_shortest_time():
     ]
 
 
+@pytest.mark.choice("older-and-unknown-age")
 def test_unknown_age_makes_nsaid_and_muscle_relaxant_not_advisable():
     advice = advice_of(
         merged(
@@ -284,6 +289,7 @@ def test_neuropathic_agent_cites_nice_and_the_fda_breathing_warning():
 # --- warnings and rationale -----------------------------------------------------------------
 
 
+@pytest.mark.choice("warning-sentences")
 def test_warnings_name_dates_and_values():
     advice = advice_of(
         merged(
@@ -345,6 +351,7 @@ def test_rationale_for_conservative_names_what_is_unmet_unknown_and_missing():
         ({"pain_region": None}, "pain region is not recorded"),
     ],
 )
+@pytest.mark.choice("inflammatory-unknown")
 def test_rationale_explains_the_triage(changes, fragment):
     assert fragment in " ".join(advice_of(merged(READY_FOR_INJECTION, changes))["rationale"])
 
@@ -434,3 +441,12 @@ def test_same_facts_give_the_same_advice_on_another_day_only_through_as_of(defau
     assert early.criterion("injection.interval").met is False
     assert later.criterion("injection.interval").met is True
     assert later_facts.as_of == date(2024, 7, 1)
+
+
+@pytest.mark.choice("provocation-absent")
+def test_without_a_provocation_object_every_test_counts_as_not_done():
+    advice = advice_of(merged(READY_FOR_INJECTION, {"provocation": DROP}))
+    assert advice["scores"]["cluster"] == "incomplete"
+    assert advice["scores"]["cluster_positives"] == 0
+    assert "provocation" in advice["missing"]
+    assert advice["step"] == "conservative"

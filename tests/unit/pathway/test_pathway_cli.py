@@ -102,6 +102,7 @@ def test_advise_with_a_clinic_thresholds_file(home, tmp_path):
         ('{"block_treshold": 50}', "block_treshold"),
     ],
 )
+@pytest.mark.choice("cli-errors")
 def test_advise_with_a_bad_thresholds_file_exits_2_naming_the_threshold(
     home, tmp_path, content, name
 ):
@@ -148,6 +149,7 @@ BAD_INPUTS = [
 ]
 
 
+@pytest.mark.choice("cli-errors")
 @pytest.mark.parametrize(("text", "fragment"), BAD_INPUTS)
 def test_bad_input_exits_2_with_one_line_naming_the_path(home, text, fragment):
     line = one_error_line(run_cli("-", stdin=text, home=home))
@@ -161,11 +163,13 @@ def test_unreadable_file_exits_2_naming_it(home, tmp_path):
     assert str(tmp_path) in line
 
 
+@pytest.mark.choice("cli-errors")
 def test_non_utf8_input_exits_2(home):
     line = one_error_line(run_cli("-", stdin=b'{"age": 40} \xff', home=home))
     assert "UTF-8" in line
 
 
+@pytest.mark.choice("cli-errors")
 def test_control_characters_in_an_unknown_key_stay_on_one_line(home):
     line = one_error_line(run_cli("-", stdin='{"bad\\nkey": 1}', home=home))
     assert "bad\\nkey" in line

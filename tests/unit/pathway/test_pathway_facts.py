@@ -117,6 +117,13 @@ INVALID_OBJECTS = [
 ]
 
 
+@pytest.mark.choice(
+    "unknown-key-path",
+    "null-lists",
+    "odi-items-length-last",
+    "injection-date-and-kind",
+    "strict-dates",
+)
 @pytest.mark.parametrize(("obj", "path"), INVALID_OBJECTS)
 def test_invalid_facts_name_the_offending_path(obj, path):
     with pytest.raises(FactsError) as caught:
@@ -160,6 +167,7 @@ INVALID_TEXTS = [
 ]
 
 
+@pytest.mark.choice("nan-and-repeated-keys")
 @pytest.mark.parametrize(("text", "path"), INVALID_TEXTS)
 def test_invalid_json_text_names_the_offending_path(text, path):
     with pytest.raises(FactsError) as caught:
@@ -181,6 +189,7 @@ def test_invalid_json_text_names_the_offending_path(text, path):
         '{"baseline": ' + "[" * 100_000 + "]" * 100_000 + "}",
     ],
 )
+@pytest.mark.choice("malformed-input")
 def test_malformed_json_is_reported_without_a_path(text):
     with pytest.raises(FactsError) as caught:
         facts_from_json(text, today=TODAY)
@@ -188,6 +197,7 @@ def test_malformed_json_is_reported_without_a_path(text):
     assert "malformed JSON" in str(caught.value)
 
 
+@pytest.mark.choice("malformed-input")
 @pytest.mark.parametrize("obj", [[], "x", 3, None])
 def test_facts_must_be_an_object(obj):
     with pytest.raises(FactsError, match="must be a JSON object") as caught:
@@ -195,6 +205,7 @@ def test_facts_must_be_an_object(obj):
     assert caught.value.path == ""
 
 
+@pytest.mark.choice("nan-and-repeated-keys")
 def test_nan_literal_is_called_malformed_json():
     with pytest.raises(FactsError, match="malformed JSON: NaN"):
         facts_from_json('{"nrs": NaN}', today=TODAY)
@@ -220,6 +231,7 @@ def test_as_of_absent_or_null_is_today():
     assert facts_of({"as_of": "2024-02-29"}).as_of == date(2024, 2, 29)
 
 
+@pytest.mark.choice("null-lists", "provocation-absent")
 def test_absent_and_null_mean_unknown():
     facts = facts_of(
         {
@@ -239,6 +251,7 @@ def test_absent_and_null_mean_unknown():
     assert facts.injections == ()
 
 
+@pytest.mark.choice("provocation-absent")
 def test_a_provocation_test_left_out_is_not_done():
     facts = facts_of({"provocation": {"distraction": True}})
     assert facts.provocation == Provocation(distraction=True)
@@ -282,6 +295,7 @@ def test_facts_to_dict_of_empty_facts():
     assert parse_facts(shape, today=TODAY) == Facts(as_of=TODAY)
 
 
+@pytest.mark.choice("facts-need-as-of")
 def test_facts_built_directly_turn_lists_into_tuples():
     facts = Facts(
         as_of=date(2024, 1, 1),

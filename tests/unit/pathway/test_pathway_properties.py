@@ -6,6 +6,7 @@ import copy
 import json
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pathway_support import TODAY
@@ -140,6 +141,7 @@ THRESHOLDS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.choice("criteria-every-triage", "missing-sorted", "output-lists")
 @PROPERTY_SETTINGS
 @given(obj=FACTS, clinic=THRESHOLDS)
 def test_every_valid_facts_object_gives_coherent_advice(obj, clinic):

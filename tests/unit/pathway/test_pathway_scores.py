@@ -53,10 +53,12 @@ def test_odi_percent_from_items(items, expected):
         (Decimal("12.25"), 12.3),
     ],
 )
+@pytest.mark.choice("exact-decimals")
 def test_round_half_away_from_zero_reads_the_number_as_written(value, expected):
     assert round_half_away(value) == expected
 
 
+@pytest.mark.choice("exact-decimals")
 def test_round_half_away_differs_from_bankers_rounding():
     assert round(20.25, 1) == 20.2  # what the contract rules out
     assert round_half_away(20.25) == 20.3
@@ -85,6 +87,7 @@ def test_odi_band_reads_the_rounded_percent(percent, band):
     assert odi_band(percent) == band
 
 
+@pytest.mark.choice("odi-items-alone")
 def test_current_odi_uses_items_alone_when_present():
     assert current_odi([5] * 8 + [None, None], 50) is None
     assert current_odi([1] * 10, 50) == 20.0
@@ -210,22 +213,26 @@ def test_measure_change_odi(baseline, current, expected, defaults):
     assert measure_change(baseline, current, t.mic_odi_points, t.mic_percent) == expected
 
 
+@pytest.mark.choice("response-combined")
 def test_measure_change_needs_a_real_fall_even_with_zero_mic():
     assert measure_change(5, 5, 0, 0) == "none"
     assert measure_change(5, 4.5, 0, 100) == "good"
 
 
+@pytest.mark.choice("response-combined")
 def test_response_prefers_the_recorded_one(defaults):
     recorded = Conservative(weeks=8, response="none")
     assert response(recorded, Baseline(nrs=8), 2, None, defaults) == "none"
 
 
+@pytest.mark.choice("response-combined")
 def test_response_either_measure_good_wins(defaults):
     assert response(None, Baseline(nrs=6, odi_percent=40), 6, 30.0, defaults) == "good"
     assert response(None, Baseline(nrs=7, odi_percent=40), 6, 40.0, defaults) == "partial"
     assert response(None, Baseline(nrs=6, odi_percent=40), 7, 45.0, defaults) == "none"
 
 
+@pytest.mark.choice("baseline-odi-rounded")
 def test_response_rounds_the_baseline_odi(defaults):
     # 40.05 rounds to 40.1; a fall to 30.1 is then exactly 10 points
     assert response(None, Baseline(odi_percent=40.05), None, 30.1, defaults) == "good"

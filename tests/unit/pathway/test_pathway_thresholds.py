@@ -49,6 +49,7 @@ def test_shipped_defaults_are_the_contract_values_in_contract_order(defaults):
     assert list(defaults.to_dict()) == list(CONTRACT_DEFAULTS) == list(THRESHOLD_NAMES)
 
 
+@pytest.mark.choice("thresholds-file-entries")
 def test_shipped_file_names_exactly_the_22_thresholds_each_with_a_source():
     text = resources.files("sijdesk.resources").joinpath("pathway_thresholds.json").read_text()
     shipped = json.loads(text)
@@ -96,12 +97,14 @@ def test_a_clinic_file_overrides_some_names_only(defaults):
     assert clinic.source("confirm_blocks") == defaults.source("confirm_blocks")
 
 
+@pytest.mark.choice("thresholds-file-entries")
 def test_a_clinic_value_equal_to_the_default_keeps_the_default_source(defaults):
     same = parse_thresholds({"block_threshold": {"value": 75}}, base=defaults)
     assert same.source("block_threshold") == defaults.source("block_threshold")
     assert same == defaults
 
 
+@pytest.mark.choice("threshold-ranges")
 def test_a_count_written_as_integral_float_is_stored_as_int(defaults):
     clinic = parse_thresholds({"confirm_blocks": 3.0, "older_age": 70.5}, base=defaults)
     assert clinic.confirm_blocks == 3 and type(clinic.confirm_blocks) is int
@@ -149,6 +152,7 @@ def test_without_a_base_every_name_is_needed():
         ({"older_age": 70, "frob": 1}, "frob"),
     ],
 )
+@pytest.mark.choice("threshold-ranges")
 def test_invalid_thresholds_name_the_threshold(obj, name, defaults):
     with pytest.raises(ThresholdsError) as caught:
         parse_thresholds(obj, base=defaults)
@@ -198,6 +202,7 @@ def test_load_thresholds_file(tmp_path):
         ('{"frob": 1, "block_threshold": 500}', "frob", "unknown"),
     ],
 )
+@pytest.mark.choice("thresholds-file-entries")
 def test_load_thresholds_file_errors_name_the_threshold(tmp_path, text, name, fragment):
     path = _write(tmp_path, text)
     with pytest.raises(ThresholdsError) as caught:

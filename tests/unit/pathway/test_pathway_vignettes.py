@@ -57,6 +57,45 @@ def provocation(**results: bool | None) -> dict[str, Any]:
     return dict(ALL_TESTS_FALSE, **results)
 
 
+# The pathway choices (sijdesk/pathway/CHOICES.md) that vignettes pin, by vignette id.
+PINNED_CHOICES: dict[str, tuple[str, ...]] = {
+    "exact-decimals": ("conservative-5.9-weeks", "fusion-odi-29.95-rounds-to-30"),
+    "odi-items-alone": ("fusion-odi-from-items", "fusion-odi-items-two-unanswered"),
+    "latest-therapeutic": (
+        "interval-counts-latest-therapeutic-only",
+        "entry-on-as-of-counts",
+        "repeat-relief-same-day-one-fails",
+        "repeat-relief-reads-latest-only",
+    ),
+    "annual-window": ("annual-limit-3-in-window", "annual-limit-4-in-window-edge-364-days"),
+    "blocks-pending-unknown": ("block-pending",),
+    "repeat-relief-missing": ("repeat-relief-pending-result", "repeat-relief-weeks-not-recorded"),
+    "fusion-blocks-pending": ("fusion-second-block-pending", "therapeutic-relief-is-never-a-block"),
+    "disagreeing-blocks-therapeutic": (
+        "blocks-disagree-therapeutic",
+        "blocks-disagree-and-one-under-50",
+    ),
+    "inflammatory-unknown": (
+        "inflammatory-3-features-weeks-unknown",
+        "inflammatory-5-features-weeks-unknown",
+    ),
+    "both-regions": ("both-regions-sij-pathway",),
+    "criteria-every-triage": ("red-flag-on-fusion-candidate",),
+    "default-motor-retraining": (
+        "component-default-for-conservative",
+        "component-no-default-for-injection",
+    ),
+    "older-and-unknown-age": ("nsaid-age-65-not-advisable", "nsaid-age-unknown"),
+    "physiotherapy-offered": ("conservative-absent", "conservative-0-weeks-physiotherapy"),
+    "warning-sentences": (
+        "block-49-warns",
+        "block-50-does-not-warn",
+        "two-blocks-74-none-positive",
+        "fusion-nicotine-and-negative-fortin-warn",
+        "nicotine-and-fortin-silent-without-surgery",
+    ),
+}
+
 # (id, base, changes, clinic thresholds or None, expectations)
 VIGNETTES: list[tuple[str, dict, dict, dict | None, dict]] = [
     # --- the two base episodes -------------------------------------------------------------
