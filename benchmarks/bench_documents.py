@@ -45,7 +45,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["SIJDESK_HOME"] = folder
         from sijdesk.demo import new_demo_clinic
-        from sijdesk.services.documents import DocumentService
         from tests.reports.history import build_long_history
 
         today = date(2026, 11, 29)
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             _patient_id, episode_id = build_long_history(clinic, events=args.events)
             acting = clinic.as_user("clin.long")
-            docs = DocumentService(acting.db, acting.actor, clock=acting.clock)
+            docs = acting.documents
             events = len(acting.timeline.entries(episode_id))
             results = {
                 "referral letter (spine_surgeon)": _time(

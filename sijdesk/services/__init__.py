@@ -52,8 +52,16 @@ class Clinic:
         self.patients = PatientService(db, actor, clock=clock)
         self.episodes = EpisodeService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock)
-        self.pathway = PathwayService(db, actor, clock=clock)
-        self.documents = DocumentService(db, actor, clock=clock)
+        self.pathway = PathwayService(db, actor, clock=clock, timeline=self.timeline)
+        self.documents = DocumentService(
+            db,
+            actor,
+            clock=clock,
+            patients=self.patients,
+            episodes=self.episodes,
+            timeline=self.timeline,
+            pathway=self.pathway,
+        )
         self.session = SessionService(db, actor, clock=clock)
         self.users = UserService(db, actor, clock=clock)
         self.settings = SettingsService(db, actor, clock=clock)

@@ -31,7 +31,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, select
@@ -201,7 +200,13 @@ def _handouts():
     return handouts
 
 
-def _content_module():
+def _gathering():
+    from sijdesk.services import document_content
+
+    return document_content
+
+
+def _report_shapes():
     from sijdesk.reports import content
 
     return content
@@ -264,15 +269,23 @@ class _SignatureStore:
 class DocumentService(ServiceBase):
     """Use cases of the documents module. ``clinic.documents`` in the application."""
 
-    def __init__(self, db, actor, *, clock: Callable[[], date] = date.today):
+    def __init__(
+        self,
+        db,
+        actor,
+        *,
+        clock: Callable[[], date] = date.today,
+        patients: PatientService,
+        episodes: EpisodeService,
+        timeline: TimelineService,
+        pathway: PathwayService,
+    ):
+        """The clinic's own services are passed in (Clinic wires them), never copied."""
         super().__init__(db, actor, clock=clock)
-        self._timeline = TimelineService(db, actor, clock=clock)
-        self._services = SimpleNamespace(
-            patients=PatientService(db, actor, clock=clock),
-            episodes=EpisodeService(db, actor, clock=clock),
-            timeline=self._timeline,
-            pathway=PathwayService(db, actor, clock=clock),
-        )
+        self._patients = patients
+        self._episodes = episodes
+        self._timeline = timeline
+        self._pathway = pathway
         self._signatures = _SignatureStore(db)
 
     # -- letterhead -------------------------------------------------------------------------------
@@ -383,7 +396,7 @@ class DocumentService(ServiceBase):
     # -- shared helpers ---------------------------------------------------------------------------
 
     def _signer(self, settings: LetterheadSettings) -> report_content.Signer:
-        return _content_module().Signer(
+        return _report_shapes().Signer(
             name=settings.signer_name,
             credentials=settings.signer_credentials,
             signature_png=settings.signature_png,
@@ -394,9 +407,12 @@ class DocumentService(ServiceBase):
         settings = self.letterhead()
         # The document's own audit event (draft, preview or record) covers these reads.
         with covered_reads():
-            return _content_module().gather_episode(
-                self._services,
-                episode_id,
+            return _gathering().gather_episode(
+                patients=self._patients,
+                episodes=self._episodes,
+                timeline=self._timeline,
+                pathway_service=self._pathway,
+                episode_id=episode_id,
                 letterhead=settings.letterhead(),
                 signer=self._signer(settings),
             )
@@ -980,7 +996,7 @@ class DocumentService(ServiceBase):
 
     def _patient_info(self, session: Session, patient_id: int) -> report_content.PatientInfo:
         p = self._patient(session, patient_id)
-        return _content_module().PatientInfo.of(p)
+        return _report_shapes().PatientInfo.of(p)
 
     @staticmethod
     def _latest_episode(session: Session, patient_id: int) -> Episode | None:

@@ -193,9 +193,10 @@ def build_facts(
 class PathwayService(ServiceBase):
     """Advice for an episode, built from its record, and decisions about it."""
 
-    def __init__(self, db, actor, *, clock=date.today):
+    def __init__(self, db, actor, *, clock=date.today, timeline: TimelineService):
+        """The clinic's timeline service is passed in (Clinic wires it), never copied."""
         super().__init__(db, actor, clock=clock)
-        self._timeline = TimelineService(db, actor, clock=clock)
+        self._timeline = timeline
 
     def thresholds(self) -> Thresholds:
         """The shipped defaults with the clinic's own values over them."""

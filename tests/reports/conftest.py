@@ -37,10 +37,9 @@ def demo(documents_demo_template, tmp_path):
 
 
 def documents_for(clinic, username: str):
-    from sijdesk.services.documents import DocumentService
 
     acting = clinic.as_user(username)
-    return DocumentService(acting.db, acting.actor, clock=acting.clock)
+    return acting.documents
 
 
 @pytest.fixture

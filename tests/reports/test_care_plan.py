@@ -104,11 +104,10 @@ def _content_streams(pdf: bytes) -> bytes:
 
 
 def test_long_history_breaks_across_pages_with_identifiers_on_each(demo):
-    from sijdesk.services.documents import DocumentService
 
     patient_id, episode_id = build_long_history(demo, events=200)
     acting = demo.as_user("clin.long")
-    docs = DocumentService(acting.db, acting.actor, clock=acting.clock)
+    docs = acting.documents
     letter = docs.create_letter(episode_id, "spine_surgeon")
     pages = pdf_pages(letter.pdf)
     assert len(pages) >= 4

@@ -169,12 +169,11 @@ def test_only_admins_change_the_clinic_letterhead_and_images_are_checked(demo, d
 
 
 def test_empty_letterhead_is_reported_for_the_first_run_prompt(tmp_path):
-    from sijdesk.services.documents import DocumentService
     from tests.signin import new_clinic
 
     clinic = new_clinic(tmp_path / "new.sqlite3", clock=lambda: TODAY)
     try:
-        docs = DocumentService(clinic.db, clinic.actor, clock=clinic.clock)
+        docs = clinic.documents
         assert docs.letterhead().is_empty
         docs.update_letterhead({"clinic_name": "New Clinic"})
         assert not docs.letterhead().is_empty

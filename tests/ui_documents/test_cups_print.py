@@ -48,11 +48,10 @@ def test_a_handout_prints_through_the_cups_queue(qtbot, open_as, monkeypatch):
     folder = _queue_folder()
     if folder is None or not folder.is_dir():
         pytest.skip(f"no CUPS queue {QUEUE} (run shared/tools/printer/printer_up.sh)")
-    from sijdesk.services.documents import DocumentService
     from sijdesk.ui.pdf_preview import PdfPreview, PdfPrinter
 
     clinic = open_as("reception.haddad")
-    docs = DocumentService(clinic.db, clinic.actor, clock=clinic.clock)
+    docs = clinic.documents
     made = docs.render_handout("sij-belt", clinic.patients.get_by_record_number("000002").id)
 
     def choose_queue(self, printer) -> bool:

@@ -215,9 +215,8 @@ def test_documents_menu_lists_the_actions_and_opens_the_letter_dialog(
 
 def test_reception_gets_the_latest_care_plan_not_the_dialog(qtbot, open_as, messages):
     doctor = open_as("dr.okafor")
-    from sijdesk.services.documents import DocumentService
 
-    docs = DocumentService(doctor.db, doctor.actor, clock=doctor.clock)
+    docs = doctor.documents
     made = docs.create_care_plan(_episode(doctor, "000002"))
     clinic = open_as("reception.haddad")
     window = QMainWindow()

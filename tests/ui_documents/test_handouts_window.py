@@ -93,9 +93,8 @@ def test_without_a_printer_reception_is_told_and_nothing_is_recorded(
     with qtbot.assertNotEmitted(window.handoutPrinted, wait=300):
         window.print_button.click()
     assert "No printer is installed" in messages[-1][2]
-    from sijdesk.services.documents import DocumentService
 
-    docs = DocumentService(clinic.db, clinic.actor)
+    docs = clinic.documents
     assert docs.handout_history() == []
 
 
@@ -117,12 +116,11 @@ def test_preview_then_print_records_the_handout(qtbot, open_as, pdf_printer, no_
 
 
 def test_latest_care_plan_can_be_printed_from_the_handouts_window(qtbot, open_as):
-    from sijdesk.services.documents import DocumentService
 
     doctor = open_as("dr.okafor")
     patient = doctor.patients.get_by_record_number("000001")
     episode = doctor.episodes.list_for_patient(patient.id)[0]
-    made = DocumentService(doctor.db, doctor.actor, clock=doctor.clock).create_care_plan(episode.id)
+    made = doctor.documents.create_care_plan(episode.id)
     clinic = open_as("reception.haddad")
     window = HandoutsWindow(clinic)
     qtbot.addWidget(window)

@@ -11,10 +11,9 @@ from sijdesk.ui.pdf_preview import PdfPreview
 
 
 def _letter(open_as):
-    from sijdesk.services.documents import DocumentService
 
     clinic = open_as("dr.okafor")
-    docs = DocumentService(clinic.db, clinic.actor, clock=clinic.clock)
+    docs = clinic.documents
     patient = clinic.patients.get_by_record_number("000003")
     episode = clinic.episodes.list_for_patient(patient.id)[0]
     return docs.create_letter(episode.id, "injection_clinic")

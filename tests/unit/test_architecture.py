@@ -134,3 +134,41 @@ def test_no_method_or_field_shadows_a_builtin():
                     if name in shadowable and name not in overrides:
                         offenders.append(f"{path.relative_to(ROOT)}: {node.name}.{name}")
     assert offenders == []
+
+
+def _imports_and_calls(path: Path) -> tuple[set[str], set[str]]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported, called = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.add(node.func.id)
+    return imported, called
+
+
+def test_reports_only_render_they_never_call_a_service():
+    """Gathering is the documents service's job (sijdesk/services/document_content.py)."""
+    offenders = []
+    for path in sorted((ROOT / "reports").glob("*.py")):
+        imported, _called = _imports_and_calls(path)
+        offenders += [f"{path.name}: {m}" for m in imported if m.startswith("sijdesk.services")]
+    assert offenders == []
+
+
+def test_services_use_the_clinics_services_and_never_build_their_own_copies():
+    # The sign-in door (AccountService) acts before anyone is signed in: the
+    # session service asks it to check a password again at unlock.
+    allowed = {"AccountService"}
+    offenders = []
+    for path in sorted((ROOT / "sijdesk" / "services").glob("*.py")):
+        if path.name == "__init__.py":  # Clinic wires the services together
+            continue
+        _imported, called = _imports_and_calls(path)
+        made = {name for name in called if name.endswith("Service")} - allowed
+        offenders += [f"{path.name}: {name}" for name in sorted(made)]
+    assert offenders == []
