@@ -357,6 +357,8 @@ def _duration(seconds: int) -> str:
 class SessionService(ServiceBase):
     """The signed-in user's own session: password, lock, sign-out."""
 
+    log_name = "session"
+
     def change_password(self, current: str, new: str) -> None:
         self.require(ALL_ROLES, "change your password")
         check_new_password(new, self.actor.username, "new_password")
@@ -457,6 +459,8 @@ def _user_summary(user: User) -> UserSummary:
 
 class UserService(ServiceBase):
     """The administrator's management of accounts. Users are disabled, never deleted."""
+
+    log_name = "users"
 
     def all_users(self) -> list[UserSummary]:
         self.require(ADMIN_ROLES, "manage users")

@@ -62,6 +62,8 @@ class AuditRow:
 
 
 class AuditService(ServiceBase):
+    log_name = "audit"
+
     def _query(self, session, filters: AuditFilter) -> Select:
         if filters.since and filters.until and filters.since > filters.until:
             raise ValidationError({"until": "must be on or after the start date"})

@@ -79,6 +79,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 class BackupService(ServiceBase):
+    log_name = "backups"
+
     def _settings(self, session) -> ClinicSettings:
         settings = session.get(ClinicSettings, 1)
         if settings is None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import inspect
+import logging
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -13,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sijdesk.db.engine import Database
-from sijdesk.errors import NotFound, PermissionDenied
+from sijdesk.errors import NotFound, PermissionDenied, UserError, ValidationError
 from sijdesk.models import AuditEvent, User
+
+log = logging.getLogger("sijdesk.services")
 
 ADMIN_ROLES = frozenset({"admin"})
 # As before sign-in existed, an administrator may also do clinical work: in
@@ -98,8 +104,91 @@ def record_event(
     )
 
 
+_inside_service_call = contextvars.ContextVar("sijdesk_inside_service_call", default=False)
+
+
+def _ids_of(signature: inspect.Signature, args: tuple, kwargs: dict) -> str:
+    """``episode_id=12 patient_id=3``: the integer ids a call was given, nothing else.
+
+    Names, notes and other values are left out on purpose: the log is read by
+    the clinic's IT person and sent to support, and must carry no patient data.
+    """
+    try:
+        bound = signature.bind(None, *args, **kwargs)
+    except TypeError:
+        return ""
+    return " ".join(
+        f"{name}={value}"
+        for name, value in bound.arguments.items()
+        if (name == "id" or name.endswith("_id")) and type(value) is int
+    )
+
+
+def _logged(operation: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def call(self: ServiceBase, *args: Any, **kwargs: Any) -> Any:
+        if _inside_service_call.get():  # the outermost call logs, once
+            return method(self, *args, **kwargs)
+        token = _inside_service_call.set(True)
+        try:
+            return method(self, *args, **kwargs)
+        except ValidationError as exc:
+            # Which fields, never what was typed in them.
+            log.info(
+                "%s refused: invalid %s (user %s %s)",
+                operation,
+                ", ".join(sorted(exc.errors)),
+                self.actor.id,
+                _ids_of(signature, args, kwargs),
+            )
+            raise
+        except UserError as exc:
+            log.info(
+                "%s refused: %s (user %s %s)",
+                operation,
+                type(exc).__name__,
+                self.actor.id,
+                _ids_of(signature, args, kwargs),
+            )
+            raise
+        except Exception as exc:
+            # The traceback's frames, not the exception's text: a database error's
+            # text can quote the values of the row (names, notes).
+            log.error(
+                "%s failed: %s (user %s %s)\n%s",
+                operation,
+                type(exc).__name__,
+                self.actor.id,
+                _ids_of(signature, args, kwargs),
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            raise
+        finally:
+            _inside_service_call.reset(token)
+
+    return call
+
+
 class ServiceBase:
-    """Base of the use-case classes: a database and the acting user."""
+    """Base of the use-case classes: a database and the acting user.
+
+    Every public method of a service is a boundary: a refusal is logged at
+    INFO and a failure at ERROR, with the operation (``timeline.add``), the
+    acting user's id and the ids it was given, never patient data.
+    """
+
+    #: The name the log gives this service's operations ("timeline" in "timeline.add").
+    log_name = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        prefix = cls.log_name or cls.__name__.removesuffix("Service").lower()
+        for name, value in list(vars(cls).items()):
+            if name.startswith("_") or not inspect.isfunction(value):
+                continue
+            setattr(cls, name, _logged(f"{prefix}.{name}", value))
 
     def __init__(self, db: Database, actor: Actor, *, clock: Callable[[], date] = date.today):
         self.db = db

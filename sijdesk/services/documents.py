@@ -269,6 +269,8 @@ class _SignatureStore:
 class DocumentService(ServiceBase):
     """Use cases of the documents module. ``clinic.documents`` in the application."""
 
+    log_name = "documents"
+
     def __init__(
         self,
         db,

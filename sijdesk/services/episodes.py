@@ -64,6 +64,8 @@ def _view(e: Episode) -> EpisodeView:
 
 
 class EpisodeService(ServiceBase):
+    log_name = "episodes"
+
     def _load(self, session: Session, episode_id: int) -> Episode:
         episode = session.get(Episode, episode_id)
         if episode is None:

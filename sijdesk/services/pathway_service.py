@@ -193,6 +193,8 @@ def build_facts(
 class PathwayService(ServiceBase):
     """Advice for an episode, built from its record, and decisions about it."""
 
+    log_name = "pathway"
+
     def __init__(self, db, actor, *, clock=date.today, timeline: TimelineService):
         """The clinic's timeline service is passed in (Clinic wires it), never copied."""
         super().__init__(db, actor, clock=clock)

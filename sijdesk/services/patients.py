@@ -179,6 +179,8 @@ def _query_date(text: str) -> date | None:
 class PatientService(ServiceBase):
     """Use cases on patients. Every role may use them (reception registers)."""
 
+    log_name = "patients"
+
     # -- reading -----------------------------------------------------------------
 
     def _select(self, query: str, include_archived: bool):

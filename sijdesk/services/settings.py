@@ -50,6 +50,8 @@ def _view(settings: ClinicSettings) -> SafetySettings:
 
 
 class SettingsService(ServiceBase):
+    log_name = "settings"
+
     def get(self) -> SafetySettings:
         self.require(ALL_ROLES, "read the clinic settings")
         with self.db.read() as session:

@@ -71,6 +71,8 @@ def current_events_stmt(episode_id: int):
 
 
 class TimelineService(ServiceBase):
+    log_name = "timeline"
+
     def _episode(self, session: Session, episode_id: int) -> Episode:
         episode = session.get(Episode, episode_id)
         if episode is None:
