@@ -59,7 +59,9 @@ class Episode(CreatedMixin, Base):
 
 class TimelineEvent(CreatedMixin, Base):
     __tablename__ = "timeline_event"
-    __table_args__ = (Index("ix_timeline_event_episode_date", "episode_id", "event_date"),)
+    __table_args__: tuple[Any, ...] = (
+        Index("ix_timeline_event_episode_date", "episode_id", "event_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sijdesk.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the models refer to each other; SQLAlchemy resolves the names itself
+    from sijdesk.models.clinical import Episode
 
 ROLES = ("admin", "clinician", "reception")
 SEXES = ("female", "male", "other", "unknown")
@@ -138,7 +141,7 @@ class Patient(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
-    episodes: Mapped[list[Episode]] = relationship(  # noqa: F821
+    episodes: Mapped[list[Episode]] = relationship(
         back_populates="patient", order_by="Episode.onset_date"
     )
     name_tokens: Mapped[list[PatientNameToken]] = relationship(

@@ -84,7 +84,7 @@ def kind_label(kind: str) -> str:
 
 def field_label(name: str, kind: str | None = None) -> str:
     """The field's label, as its kind declares it when the kind is known."""
-    if kind in KINDS and name in KINDS[kind].field_names:
+    if kind is not None and kind in KINDS and name in KINDS[kind].field_names:
         return KINDS[kind].field(name).label
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
@@ -147,7 +147,8 @@ def describe_fields(data: Mapping[str, Any], kind: str | None = None) -> list[tu
             for section, item in zip(ODI_SECTIONS, value, strict=False):
                 rows.append((f"    {section}", "unanswered" if item is None else str(item)))
             continue
-        if kind in KINDS and name in KINDS[kind].field_names and isinstance(value, str) and value:
+        declares = kind is not None and kind in KINDS and name in KINDS[kind].field_names
+        if kind is not None and declares and isinstance(value, str) and value:
             declared = KINDS[kind].field(name)
             if declared.words.get(value):
                 rows.append((declared.label, declared.words[value]))

@@ -16,7 +16,7 @@ Signals:
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from sijdesk.errors import PermissionDenied
 from sijdesk.kinds import RECORDABLE_KINDS
 from sijdesk.kinds.injection import InjectionRecord
-from sijdesk.services import TimelineEntry
+from sijdesk.services import PatientDetails, TimelineEntry
 from sijdesk.services.patients import age_on
 from sijdesk.ui import icons
 from sijdesk.ui.describe import kind_label, word
@@ -43,6 +43,7 @@ from sijdesk.ui.errors import Messages
 from sijdesk.ui.forms import (
     CloseEpisodeDialog,
     EpisodeDialog,
+    EventDialog,
     OnsetDialog,
     RemoveEventDialog,
     event_dialog,
@@ -53,6 +54,8 @@ from sijdesk.ui.timeline import EntryDialog, HistoryDialog, TimelinePane
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
+
+ShownDialog = TypeVar("ShownDialog", bound=QDialog)
 
 
 def patient_title(patient) -> str:
@@ -81,7 +84,7 @@ class PatientView(QWidget):
         super().__init__(parent)
         self.clinic = clinic
         self.ops = ops
-        self.patient = None
+        self.patient: PatientDetails | None = None
         self.episodes: list[Any] = []
         self.alerts: list[Any] = []
         self.clinical_access = True
@@ -291,6 +294,8 @@ class PatientView(QWidget):
 
     def _show_header(self) -> None:
         p = self.patient
+        if p is None:
+            return
         today = self.clinic.today()
         self.name_label.setText(
             f"<span style='font-size:x-large'><b>{_html(p.family_name.upper())}</b>, "
@@ -366,7 +371,7 @@ class PatientView(QWidget):
 
     # -- dialogs ----------------------------------------------------------------------------
 
-    def _show(self, dialog: QDialog) -> QDialog:
+    def _show(self, dialog: ShownDialog) -> ShownDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.open()
@@ -394,7 +399,7 @@ class PatientView(QWidget):
             return None
         return episode
 
-    def record(self, kind: str) -> QDialog | None:
+    def record(self, kind: str) -> EventDialog | None:
         """Open the form that records a new event of ``kind`` in the chosen episode."""
         if kind not in RECORDABLE_KINDS:
             raise ValueError(kind)
@@ -411,7 +416,7 @@ class PatientView(QWidget):
         self.after_save()
         self.timeline.select_root(entry.root_id)
 
-    def amend(self, entry: TimelineEntry) -> QDialog | None:
+    def amend(self, entry: TimelineEntry) -> EventDialog | None:
         if self.patient is None or entry.kind not in RECORDABLE_KINDS:
             return None
         if entry.entered_in_error:

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     open_record("000009", "main_fusion.png")
     open_record("000006", "main_red_flag.png")
     open_record("000003", "main_injection.png")
-    content = panel.scroll.widget()
+    content = panel.scroll_area.widget()
     content.grab().save(str(out / "panel_injection_full.png"))
     print(out / "panel_injection_full.png")
 

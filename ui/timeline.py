@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
+    SignalInstance,
     Slot,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent
@@ -398,7 +399,9 @@ class TimelinePane(QWidget):
     def _update_buttons(self) -> None:
         entry = self.current_entry()
         has = entry is not None
-        changeable = has and entry.kind in RECORDABLE_KINDS and not entry.entered_in_error
+        changeable = (
+            entry is not None and entry.kind in RECORDABLE_KINDS and not entry.entered_in_error
+        )
         self.open_button.setEnabled(has)
         self.history_button.setEnabled(has)
         self.amend_button.setEnabled(bool(changeable))
@@ -410,7 +413,7 @@ class TimelinePane(QWidget):
         if entry is not None:
             self.openRequested.emit(entry)
 
-    def _emit_for_current(self, signal: Signal) -> None:
+    def _emit_for_current(self, signal: SignalInstance) -> None:
         entry = self.current_entry()
         if entry is not None:
             signal.emit(entry)
@@ -483,7 +486,7 @@ class EntryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _then(self, signal: Signal) -> None:
+    def _then(self, signal: SignalInstance) -> None:
         self.accept()
         signal.emit(self.entry)
 

@@ -92,7 +92,7 @@ def test_empty_states_say_what_to_do_next(ui, clinic):
 
 
 def panel_text(ui) -> str:
-    return " ".join(label.text() for label in ui.panel.scroll.widget().findChildren(QLabel))
+    return " ".join(label.text() for label in ui.panel.scroll_area.widget().findChildren(QLabel))
 
 
 def test_new_episode_then_close_it_with_a_reason(ui, clinic):

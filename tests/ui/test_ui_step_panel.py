@@ -20,7 +20,7 @@ def step_texts(panel, step: str) -> str:
 
 
 def panel_text(panel) -> str:
-    return " ".join(label.text() for label in panel.scroll.widget().findChildren(QLabel))
+    return " ".join(label.text() for label in panel.scroll_area.widget().findChildren(QLabel))
 
 
 @pytest.fixture
@@ -196,7 +196,9 @@ def test_the_panel_refreshes_when_the_record_changes(ui, opened):
 
 def test_tab_reads_the_advice_before_the_decision_buttons(ui, opened):
     panel = ui.panel
-    record = [b for b in panel.scroll.widget().findChildren(QPushButton) if b.text() == "Record…"]
+    record = [
+        b for b in panel.scroll_area.widget().findChildren(QPushButton) if b.text() == "Record…"
+    ]
     assert record
     widget, seen = record[0], []
     for _ in range(60):
