@@ -339,7 +339,7 @@ class AccountService:
             row.signin_blocked_until = None
             row.last_signin_at = now
             details = {}
-            if HASHER.check_needs_rehash(row.password_hash):
+            if row.password_hash and HASHER.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_password(password)
                 details["rehashed"] = True
             record_event(

@@ -354,6 +354,8 @@ class DocumentService(ServiceBase):
             if settings is None:
                 raise UserError("This clinic database has no settings row; it may be damaged.")
             user = session.get(User, self.actor.id)
+            if user is None:  # accounts are disabled, never deleted
+                raise NotFound("Your account is not in this clinic database.")
             before = self._letterhead(session)
             clinic_diff: dict[str, tuple[Any, Any]] = {}
             for key in CLINIC_FIELDS:

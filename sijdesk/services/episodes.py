@@ -161,7 +161,7 @@ class EpisodeService(ServiceBase):
             episode = self._load(session, episode_id)
             patient = session.get(Patient, episode.patient_id)
             onset = clean.get("onset_date", episode.onset_date)
-            if onset and onset < patient.date_of_birth:
+            if onset and patient is not None and onset < patient.date_of_birth:
                 raise ValidationError({"onset_date": "cannot be before the date of birth"})
             if "title" in clean:
                 clean["title"] = clean["title"] or ""

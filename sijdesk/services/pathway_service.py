@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sijdesk.errors import NotFound, ValidationError
+from sijdesk.errors import NotFound, UserError, ValidationError
 from sijdesk.models import (
     Assessment,
     ClinicSettings,
@@ -134,7 +134,7 @@ def build_facts(
             baseline_nrs = early_nrs[0].nrs
         early_odi = [o for o in odi_events if o.event_date <= first_session]
         if early_odi and early_odi[0] is not odi_events[-1]:
-            baseline_odi = odi_percent(early_odi[0].odi_items)
+            baseline_odi = odi_percent(early_odi[0].odi_items or ())
     baseline = (
         FactBaseline(nrs=baseline_nrs, odi_percent=baseline_odi)
         if baseline_nrs is not None or baseline_odi is not None
@@ -164,7 +164,7 @@ def build_facts(
         ),
         fortin_finger=provocation_source.fortin_finger if provocation_source else None,
         nrs=nrs_events[-1].nrs if nrs_events else None,
-        odi_items=tuple(odi_events[-1].odi_items) if odi_events else None,
+        odi_items=tuple(odi_events[-1].odi_items or ()) if odi_events else None,
         baseline=baseline,
         red_flags=tuple(latest.red_flags) if latest else (),
         inflammatory=tuple(latest.inflammatory) if latest else (),
@@ -221,6 +221,8 @@ class PathwayService(ServiceBase):
             raise ValidationError({exc.name: str(exc)}) from exc
         with self.db.write() as session:
             settings = session.get(ClinicSettings, 1)
+            if settings is None:
+                raise UserError("This clinic database has no settings row; it may be damaged.")
             before = dict(settings.pathway_thresholds or {})
             settings.pathway_thresholds = dict(values)
             settings.updated_at = utcnow()

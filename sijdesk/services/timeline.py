@@ -145,7 +145,8 @@ class TimelineService(ServiceBase):
                 )
             )
             for root, _ in rows:
-                counts[root] = counts.get(root, 0) + 1
+                if root is not None:
+                    counts[root] = counts.get(root, 0) + 1
         return {e.id: counts.get(e.root_id or e.id, 1) for e in events}
 
     def get(self, event_id: int) -> TimelineEntry:
@@ -314,7 +315,7 @@ class TimelineService(ServiceBase):
             event = self.insert_event(
                 session, episode, old.kind, clean, replaces=old, reason=reason.strip()
             )
-            version = len(self._chain(session, event.root_id))
+            version = len(self._chain(session, event.root_id or event.id))
             return self._entry(session, event, version=version)
 
     def remove(self, event_id: int, reason: str) -> TimelineEntry:
@@ -337,5 +338,5 @@ class TimelineService(ServiceBase):
                 reason=reason.strip(),
                 entered_in_error=True,
             )
-            version = len(self._chain(session, event.root_id))
+            version = len(self._chain(session, event.root_id or event.id))
             return self._entry(session, event, version=version)
