@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from tests.conftest import TODAY  # noqa: E402 - one "today" for every test
 from tests.signin import copy_clinic
-
-TODAY = date(2026, 11, 29)
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
+from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-TODAY = date(2026, 11, 2)
+from tests.conftest import TODAY  # noqa: E402 - one "today" for every test
+
 UI_DIR = Path(__file__).parent
 
 # The offscreen platform plugin says this whenever a window is shown; it is not ours.

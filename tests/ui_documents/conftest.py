@@ -6,14 +6,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.conftest import TODAY  # noqa: E402 - one "today" for every test
 from tests.signin import copy_clinic  # noqa: E402
 
-TODAY = date(2026, 11, 29)
 HERE = Path(__file__).parent
 # The offscreen platform plugin says this whenever a window is shown; it is not ours.
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"

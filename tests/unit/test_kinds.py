@@ -11,8 +11,8 @@ from sijdesk.errors import ValidationError
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS, validate_event
 from sijdesk.kinds.declare import Field, Kind, Style, check_event, declared
 from sijdesk.models import EVENT_CLASSES, Note, TimelineEvent
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 19)
 BASE_COLUMNS = {c.key for c in TimelineEvent.__table__.columns}
 
 

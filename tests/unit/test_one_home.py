@@ -58,3 +58,16 @@ def test_the_timeline_counts_inflammatory_features_without_its_own_threshold():
         features = list(vocab.INFLAMMATORY[:count])
         text = summarize("assessment", {"inflammatory": features})
         assert f"{count} inflammatory feature" in text
+
+
+def test_the_tests_have_one_today():
+    """Every test's fixed date comes from tests/conftest.py, so they cannot drift apart."""
+    tests = ROOT / "tests"
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "TODAY" for t in node.targets
+            ):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == ["tests/conftest.py"]

@@ -14,10 +14,10 @@ from sijdesk.pathway import (
     parse_facts,
     parse_thresholds,
 )
+from tests.conftest import TODAY
 
 AS_OF = date(2024, 6, 1)
-#: What parse_facts is told "today" is; vignettes set as_of themselves.
-TODAY = date(2030, 1, 1)
+#: What parse_facts is told "today" is (the suite's one "today"); vignettes set as_of.
 
 DROP = object()
 
