@@ -29,7 +29,12 @@ class ConsultRecord:
     clinician: str = declared("Clinician", "text", max_length=200)
     outcome: str = declared("Outcome", "notes", max_length=20_000)
     # Rheumatology: True when inflammatory disease was excluded.
-    inflammatory_disease_excluded: bool | None = declared("Inflammatory disease excluded", "yes_no")
+    inflammatory_disease_excluded: bool | None = declared(
+        "Inflammatory disease excluded",
+        "yes_no",
+        unknown_text="Not assessed",
+        hint="For a rheumatology consult: Yes clears the patient for the SIJ pathway.",
+    )
 
 
 KIND = Kind(

@@ -61,6 +61,9 @@ class Field:
     not_future: bool = True  # dates only
     hint: str = ""  # shown under the field in forms
     placeholder: str = ""
+    lines: int = 3  # notes: the height of the box, in lines
+    # yes_no: the words of the third answer ("Not recorded", "Not assessed").
+    unknown_text: str = "Not recorded"
 
     def word(self, value: str) -> str:
         return self.words.get(value) or value.replace("_", " ")

@@ -22,7 +22,7 @@ def summarize(d: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class DeclineRecord:
     treatment: str = declared("Treatment declined", "choice", DECLINABLE, required=True)
-    reason: str = declared("Reason", "notes")
+    reason: str = declared("Patient's reason", "notes")
 
 
 KIND = Kind(

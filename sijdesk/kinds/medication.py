@@ -34,10 +34,12 @@ class MedicationRecord:
     """The event's date is the start of the course."""
 
     category: str = declared("Category", "choice", MEDICATION_CATEGORIES, required=True)
-    name: str = declared("Medication name", "text", required=True, max_length=200)
+    name: str = declared(
+        "Medication name", "text", required=True, max_length=200, placeholder="e.g. naproxen"
+    )
     stop_date: date | None = declared("Stopped on", "date", not_future=False)
-    reason: str = declared("Reason", "notes")
-    cautions: str = declared("Cautions", "notes")
+    reason: str = declared("Reason", "notes", lines=2)
+    cautions: str = declared("Cautions discussed", "notes", lines=2)
 
 
 KIND = Kind(

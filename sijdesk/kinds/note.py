@@ -16,7 +16,7 @@ def summarize(d: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class NoteRecord:
-    text: str = declared("Note", "notes", required=True, max_length=50_000)
+    text: str = declared("Note", "notes", required=True, max_length=50_000, lines=8)
 
 
 KIND = Kind(

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from sijdesk.kinds import KINDS
 from sijdesk.ui.forms.assessment import AssessmentDialog
-from sijdesk.ui.forms.consult import ConsultDialog
-from sijdesk.ui.forms.decline import DeclineDialog
 from sijdesk.ui.forms.episode import (
     CloseEpisodeDialog,
     EpisodeDialog,
@@ -27,8 +25,6 @@ from sijdesk.ui.forms.episode import (
 )
 from sijdesk.ui.forms.event import DeclaredEventDialog, EventDialog
 from sijdesk.ui.forms.injection import InjectionDialog
-from sijdesk.ui.forms.medication import MedicationDialog
-from sijdesk.ui.forms.note import NoteDialog
 from sijdesk.ui.forms.outcome import OutcomeDialog
 from sijdesk.ui.forms.procedure import ProcedureDialog
 from sijdesk.ui.forms.record import RecordDialog
@@ -107,11 +103,7 @@ EVENT_DIALOGS: dict[str, type[EventDialog]] = {
         OutcomeDialog,
         TherapyDialog,
         InjectionDialog,
-        MedicationDialog,
-        ConsultDialog,
         ProcedureDialog,
-        DeclineDialog,
-        NoteDialog,
     )
 }
 

@@ -20,11 +20,12 @@ from sijdesk.errors import ValidationError
 from sijdesk.kinds import KINDS, Field, validate_event
 from sijdesk.kinds.injection import INJECTION_SIDES
 from sijdesk.services import TimelineEntry
-from sijdesk.ui.describe import kind_label
+from sijdesk.ui.describe import kind_label, word
 from sijdesk.ui.forms.record import RecordDialog
 from sijdesk.ui.forms.widgets import (
     CheckList,
     ChoiceCombo,
+    ChoiceRadios,
     DateField,
     NotesField,
     NumberField,
@@ -160,6 +161,12 @@ class DeclaredEventDialog(EventDialog):
         layout.addLayout(form)
 
     def widget_for(self, declared: Field) -> QWidget:
+        if declared.widget == "choice" and declared.required and len(declared.choices) <= 3:
+            # A few required choices read best side by side, one click each.
+            return ChoiceRadios(
+                [(c, declared.words.get(c) or word(c)) for c in declared.choices],
+                accessible=declared.label,
+            )
         if declared.widget == "choice":
             empty = "— choose" if declared.required else "— not recorded"
             return ChoiceCombo(declared.choices, empty=empty, labels=declared.words)
@@ -167,12 +174,12 @@ class DeclaredEventDialog(EventDialog):
             columns = 2 if len(declared.choices) > 4 else 1
             return CheckList(declared.choices, columns=columns, labels=declared.words)
         if declared.widget == "yes_no":
-            return TriState(declared.label, ("Yes", "No", "Not recorded"))
+            return TriState(declared.label, ("Yes", "No", declared.unknown_text))
         if declared.widget in ("integer", "number"):
             high = "" if declared.high is None else f"{declared.high:g}"
             return NumberField(declared.placeholder or f"{declared.low:g}-{high}".rstrip("-"))
         if declared.widget == "date":
             return OptionalDateField(declared.label, self.clinic.today())
         if declared.widget == "notes":
-            return NotesField(declared.placeholder, lines=3)
+            return NotesField(declared.placeholder, lines=declared.lines)
         return TextField(declared.placeholder)
