@@ -38,7 +38,8 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     def error(self, message: str):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
-    parser.error = types.MethodType(error, parser)
+    # Replacing one instance's method is argparse's documented way to change errors.
+    parser.error = types.MethodType(error, parser)  # type: ignore[method-assign]
     return parser
 
 
@@ -219,7 +220,7 @@ def run_letter(args: argparse.Namespace) -> int:
         write_atomically(output, made.pdf)
     print(
         f"{output}\t{made.title}\tpatient {patient.record_number}\tepisode {episode_id}\t"
-        f"document {made.info.event_id}\tsha256 {made.sha256}"
+        f"document {made.stored.event_id}\tsha256 {made.sha256}"
     )
     return 0
 
@@ -238,14 +239,14 @@ def run_care_plan(args: argparse.Namespace) -> int:
                     }
                 )
             made = documents.latest_care_plan(patient.id)
-            if bool(made.info.parameters.get("large_print")) != args.large_print:
+            if bool(made.stored.parameters.get("large_print")) != args.large_print:
                 wanted = "large print" if args.large_print else "standard print"
                 raise UserError(
                     f"The latest care plan for {patient.record_number} is not in {wanted}; "
                     "ask a clinician to make one."
                 )
-            documents.record_print(made.info.event_id)
-            episode_id = made.info.episode_id
+            documents.record_print(made.stored.event_id)
+            episode_id = made.stored.episode_id
         else:
             episode_id = _episode_for(documents, patient, args.episode)
             made = documents.create_care_plan(
@@ -258,7 +259,7 @@ def run_care_plan(args: argparse.Namespace) -> int:
         write_atomically(output, made.pdf)
     print(
         f"{output}\t{made.title}\tpatient {patient.record_number}\tepisode {episode_id}\t"
-        f"document {made.info.event_id}\tsha256 {made.sha256}"
+        f"document {made.stored.event_id}\tsha256 {made.sha256}"
     )
     return 0
 

@@ -112,6 +112,13 @@ class GeneratedPdf:
     file_name: str
     info: DocumentInfo | None = None
 
+    @property
+    def stored(self) -> DocumentInfo:
+        """The stored document's details; only an unrecorded preview has none."""
+        if self.info is None:
+            raise UserError("This PDF is a preview; it was not kept in the record.")
+        return self.info
+
 
 @dataclass(frozen=True)
 class LetterheadSettings:
@@ -720,8 +727,8 @@ class DocumentService(ServiceBase):
         self.audit_read(
             "document.open",
             "document",
-            opened.info.event_id,
-            patient_id=opened.info.patient_id,
+            opened.stored.event_id,
+            patient_id=opened.stored.patient_id,
             summary=f"opened {opened.title}",
             details={"sha256": opened.sha256},
         )

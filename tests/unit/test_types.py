@@ -24,7 +24,6 @@ MAPPED = {"ui": "ui", "models": "models", "reports": "reports", "resources": "re
 KNOWN_ERRORS: dict[str, int] = {
     "sijdesk/audit_chain.py": 1,
     "sijdesk/backup.py": 1,
-    "sijdesk/commands/documents.py": 6,
     "sijdesk/db/migrate.py": 1,
     "sijdesk/demo.py": 1,
     "sijdesk/pathway/engine.py": 2,
@@ -35,7 +34,7 @@ KNOWN_ERRORS: dict[str, int] = {
     "sijdesk/reports/charts.py": 2,
     "sijdesk/reports/content.py": 1,
     "sijdesk/reports/letters.py": 6,
-    "sijdesk/services/documents.py": 9,
+    "sijdesk/services/documents.py": 7,
     "sijdesk/ui/documents_dialog.py": 4,
     "sijdesk/ui/documents_hooks.py": 4,
     "sijdesk/ui/forms/widgets.py": 1,
