@@ -24,7 +24,6 @@ __all__ = [
     "RECORDABLE_KINDS",
     "Field",
     "Kind",
-    "kind",
     "summarize",
     "validate_event",
 ]
@@ -48,10 +47,6 @@ KINDS: Mapping[str, Kind] = _discover()
 # Kinds a clinician records through a form, in Record-menu order; decisions and
 # documents are made by the pathway and document services.
 RECORDABLE_KINDS: tuple[str, ...] = tuple(k.name for k in KINDS.values() if k.recordable)
-
-
-def kind(name: str) -> Kind:
-    return KINDS[name]
 
 
 def validate_event(kind_name: str, data: Mapping[str, Any], *, today: date) -> dict[str, Any]:

@@ -65,9 +65,6 @@ class Field:
     # yes_no: the words of the third answer ("Not recorded", "Not assessed").
     unknown_text: str = "Not recorded"
 
-    def word(self, value: str) -> str:
-        return self.words.get(value) or value.replace("_", " ")
-
 
 def declared(label: str, widget: Widget, choices: tuple[str, ...] = (), **options: Any) -> Any:
     """A field of a kind's record, its declaration carried in the dataclass metadata::
