@@ -149,7 +149,7 @@ def boxed(flowables: list[Flowable], width: float, *, colour=ACCENT, background=
 
 def signature_image(png: bytes | None, max_w: float = 55 * mm, max_h: float = 18 * mm):
     reader = image_reader(png)
-    if reader is None:
+    if reader is None or png is None:
         return None
     iw, ih = reader.getSize()
     scale = min(max_w / iw, max_h / ih)

@@ -269,29 +269,31 @@ def medicine_lines(c: EpisodeContent) -> list[str]:
 
 
 def change_sentences(c: EpisodeContent) -> list[str]:
-    nrs = [o for o in c.outcomes if o.nrs is not None]
-    odi = [o for o in c.outcomes if o.odi_percent is not None]
+    nrs = [(o.date, o.nrs) for o in c.outcomes if o.nrs is not None]
+    odi = [(o.date, o.odi_percent) for o in c.outcomes if o.odi_percent is not None]
     out = []
     if len(nrs) >= 2:
-        a, b = nrs[0].nrs, nrs[-1].nrs
+        (first_day, a), (last_day, b) = nrs[0], nrs[-1]
         trend = "lower" if b < a else ("higher" if b > a else "the same")
         out.append(
-            f"Your pain score was {a} out of 10 on {nrs[0].date.isoformat()} and "
-            f"{b} out of 10 on {nrs[-1].date.isoformat()} ({trend})."
+            f"Your pain score was {a} out of 10 on {first_day.isoformat()} and "
+            f"{b} out of 10 on {last_day.isoformat()} ({trend})."
         )
     elif nrs:
-        out.append(f"Your pain score was {nrs[-1].nrs} out of 10 on {nrs[-1].date.isoformat()}.")
+        day, score = nrs[-1]
+        out.append(f"Your pain score was {score} out of 10 on {day.isoformat()}.")
     if len(odi) >= 2:
-        a, b = odi[0].odi_percent, odi[-1].odi_percent
-        trend = "less" if b < a else ("more" if b > a else "about the same")
+        (_, a_odi), (_, b_odi) = odi[0], odi[-1]
+        trend = "less" if b_odi < a_odi else ("more" if b_odi > a_odi else "about the same")
         out.append(
             f"Your disability score (how much the pain limits daily life) went from "
-            f"{w.num(a, '%')} to {w.num(b, '%')}: {trend} limitation."
+            f"{w.num(a_odi, '%')} to {w.num(b_odi, '%')}: {trend} limitation."
         )
     elif odi:
+        day, percent = odi[-1]
         out.append(
             f"Your disability score (how much the pain limits daily life) was "
-            f"{w.num(odi[-1].odi_percent, '%')} on {odi[-1].date.isoformat()}."
+            f"{w.num(percent, '%')} on {day.isoformat()}."
         )
     return out
 

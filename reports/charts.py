@@ -165,27 +165,27 @@ def outcome_chart(
         d.add(Circle(x, y, marker, fillColor=NRS_COLOUR, strokeColor=NRS_COLOUR))
 
     # Latest values written beside their markers.
-    latest_nrs = [p for p in points if p.nrs is not None]
-    latest_odi = [p for p in points if p.odi_percent is not None]
+    latest_nrs = [(p.date, p.nrs) for p in points if p.nrs is not None]
+    latest_odi = [(p.date, p.odi_percent) for p in points if p.odi_percent is not None]
     if latest_nrs:
-        p = latest_nrs[-1]
+        when, score = latest_nrs[-1]
         _text(
             d,
-            x_of(p.date) - marker * 2,
-            y_of(p.nrs / 10) + marker * 1.6,
-            f"{p.nrs}",
+            x_of(when) - marker * 2,
+            y_of(score / 10) + marker * 1.6,
+            f"{score}",
             size,
             anchor="end",
             bold=True,
             colour=NRS_COLOUR,
         )
     if latest_odi:
-        p = latest_odi[-1]
-        value = f"{p.odi_percent:.0f}%"
+        when, percent = latest_odi[-1]
+        value = f"{percent:.0f}%"
         _text(
             d,
-            x_of(p.date) - marker * 2,
-            y_of(p.odi_percent / 100) - marker * 3,
+            x_of(when) - marker * 2,
+            y_of(percent / 100) - marker * 3,
             value,
             size,
             anchor="end",

@@ -9,6 +9,7 @@ and the same pathway advice) as the window and the command line.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ class ExamFindings:
     nsaid_cautions: tuple[str, ...]
     nicotine: bool | None
     findings: str
-    provocation_date: date | None = None
+    provocation_date: dt.date | None = None  # `date` is a field name inside this class
     provocation: Mapping[str, bool | None] = field(default_factory=dict)
     fortin_finger: bool | None = None
 

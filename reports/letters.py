@@ -32,7 +32,7 @@ from sijdesk.reports.blocks import (
     section_text,
     signature_block,
 )
-from sijdesk.reports.content import EpisodeContent
+from sijdesk.reports.content import EpisodeContent, OutcomePoint
 from sijdesk.reports.styles import URGENT, DocumentMeta, build_pdf, frame_width, stylesheet
 
 KIND_NAMES = {
@@ -277,7 +277,7 @@ def _examination(c: EpisodeContent) -> Section:
             n4 = c.threshold("cluster_min_of_four", 2)
             cluster += f" (positive with {n6} of 6, or {n4} of the 4 tests other than Gaenslen)."
         after.append(
-            f"Laslett provocation cluster ({e.provocation_date.isoformat()}): "
+            f"Laslett provocation cluster ({w.iso(e.provocation_date)}): "
             f"{e.tests_positive} of {e.tests_done} tests done reproduced the familiar pain."
             + cluster
         )
@@ -333,14 +333,19 @@ def trend_sentences(c: EpisodeContent) -> list[str]:
     return out
 
 
+def _odi_with_band(point: OutcomePoint) -> str:
+    band = point.odi_band
+    if point.odi_percent is None or band is None:
+        return ""
+    return f"{w.num(point.odi_percent, '%')} ({w.lower_label(band)})"
+
+
 def _outcomes(c: EpisodeContent) -> Section:
     rows = tuple(
         (
             o.date.isoformat(),
             w.num(o.nrs, "/10") if o.nrs is not None else "",
-            f"{w.num(o.odi_percent, '%')} ({w.lower_label(o.odi_band)})"
-            if o.odi_percent is not None
-            else "",
+            _odi_with_band(o),
         )
         for o in c.outcomes
     )
@@ -374,15 +379,15 @@ def _treatments(c: EpisodeContent) -> list[Section]:
     t = c.therapy
     if t.sessions:
         therapy = (
-            f"Conservative care: {w.plural(t.sessions, 'session')} from {t.first.isoformat()} "
-            f"to {t.last.isoformat()} ({w.weeks(t.weeks_to(c.as_of))} since the first)"
+            f"Conservative care: {w.plural(t.sessions, 'session')} from {w.iso(t.first)} "
+            f"to {w.iso(t.last)} ({w.weeks(t.weeks_to(c.as_of))} since the first)"
         )
         if t.components:
             therapy += f", using {w.labels(t.components)}"
         therapy += "."
         if t.latest_response:
             therapy += (
-                f" Latest recorded response ({t.latest_response_date.isoformat()}): "
+                f" Latest recorded response ({w.iso(t.latest_response_date)}): "
                 f"{w.lower_label(t.latest_response)}."
             )
     else:
@@ -461,7 +466,7 @@ def _medications(c: EpisodeContent) -> Section:
             text += f"; cautions: {m.cautions}"
         items.append(text)
     earlier = [m for m in c.medications if m not in current]
-    after = ()
+    after: tuple[str, ...] = ()
     if earlier:
         after = (
             "Earlier courses: "

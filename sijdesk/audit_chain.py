@@ -147,7 +147,7 @@ def genesis_mac(key: bytes, clinic_uid: str) -> str:
     return _mac(key, b"genesis|" + clinic_uid.encode("utf-8"))
 
 
-def event_mac(key: bytes, previous_mac: str, event_row: AuditEvent) -> str:
+def event_mac(key: bytes, previous_mac: str, event_row: AuditEvent | SimpleNamespace) -> str:
     return _mac(key, previous_mac.encode("ascii") + b"\n" + canonical(event_row))
 
 

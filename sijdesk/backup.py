@@ -92,7 +92,13 @@ class BackupInfo:
 def _derive(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-    return Argon2id(salt=salt, length=32, **params).derive(passphrase.encode("utf-8"))
+    return Argon2id(
+        salt=salt,
+        length=32,
+        iterations=params["iterations"],
+        lanes=params["lanes"],
+        memory_cost=params["memory_cost"],
+    ).derive(passphrase.encode("utf-8"))
 
 
 def check_passphrase(passphrase: Any) -> str:

@@ -20,9 +20,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 
 from sijdesk.models import (
     Assessment,
@@ -1040,7 +1040,7 @@ def create_demo_clinic(
                     # Sealed into the audit chain in this same transaction.
                     rows = clinic.db.audit_chain.seal_rows(session, rows)
                 if rows:
-                    session.execute(insert(table), rows)
+                    session.execute(insert(cast(Table, table)), rows)
         made += size
         if progress is not None and not progress(made, patients):
             break

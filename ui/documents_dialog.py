@@ -498,14 +498,18 @@ class CarePlanDialog(_DocumentDialog):
         self._busy("Making the preview…")
         self.ops.run(
             lambda: service.preview_care_plan(episode_id, **options),
-            on_success=lambda made: (self._busy(None), self._open_preview(made, recorded=False)),
+            on_success=self._preview_made,
             on_failure=self._failed,
             context=self,
             label="care plan preview",
         )
 
+    def _preview_made(self, made) -> None:
+        self._busy(None)
+        self._open_preview(made, recorded=False)
+
     @Slot()
-    def create(self) -> None:
+    def create(self) -> None:  # type: ignore[override]  # the dialog's action, not QWidget.create
         service, episode_id, options = self.service, self.episode_id, self.options()
         self._busy("Creating the care plan…")
         self.ops.run(

@@ -137,7 +137,8 @@ class DocumentsController(QObject):
     def make_care_plan(self) -> QWidget | None:
         """Clinicians make a care plan; reception prints the latest one a clinician made."""
         if not self._clinical():
-            return self.print_latest_care_plan()
+            self.print_latest_care_plan()
+            return None
         episode_id = self.current_episode_id()
         if episode_id is None:
             no_episode_message(self.window)

@@ -308,10 +308,14 @@ class HandoutsWindow(QDialog):
                 large,
                 service.render_handout(name, patient_id, large_print=large),
             ),
-            on_success=lambda result: (self.status.clear(), then(*result)),
+            on_success=lambda result: self._rendered(result, then),
             context=self,
             label="render handout",
         )
+
+    def _rendered(self, result: tuple, then) -> None:
+        self.status.clear()
+        then(*result)
 
     @Slot()
     def preview(self) -> None:

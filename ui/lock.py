@@ -129,9 +129,12 @@ class IdleLock(QObject):
             app.installEventFilter(self)
         self.timer.start()
 
+    def _cover_window(self) -> None:
+        self.screen.setGeometry(self.window.rect())
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.window and event.type() == QEvent.Type.Resize and self.is_locked:
-            self.screen.setGeometry(self.window.rect())
+            self._cover_window()
         elif event.type() in ACTIVITY_EVENTS and not self.is_locked:
             self.timer.start()
         return False
@@ -165,7 +168,7 @@ class IdleLock(QObject):
         self.screen.username.setText(actor.username)
         self.screen.password.clear()
         self.screen.error.hide()
-        self.screen.setGeometry(self.window.rect())
+        self._cover_window()
         self.screen.show()
         self.screen.raise_()
         self.screen.password.setFocus()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Slot
 from PySide6.QtGui import (
@@ -47,6 +48,9 @@ from sijdesk.ui.patient_list import PatientListPane, RecentPatients, display_nam
 from sijdesk.ui.patient_view import PatientView, patient_title
 from sijdesk.ui.step_panel import StepPanel
 from sijdesk.ui.workers import Operations
+
+if TYPE_CHECKING:
+    from sijdesk.ui.lock import IdleLock
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +136,7 @@ class MainWindow(QMainWindow):
         # Set when another user signed in at the lock screen: the application
         # opens the window afresh for them.
         self.switch_to = None
-        self.idle_lock = None
+        self.idle_lock: IdleLock | None = None
 
         self.recent = RecentPatients(self.settings, database_key(clinic))
         self.list_pane = PatientListPane(clinic, self.ops, self.recent)
@@ -540,7 +544,7 @@ class MainWindow(QMainWindow):
             self._shown_before_lock = []
             self.setWindowTitle(self._title_before_lock or self.app_title)
 
-    def start_idle_lock(self, minutes: int, *, interval_ms: int | None = None):
+    def start_idle_lock(self, minutes: int, *, interval_ms: int | None = None) -> IdleLock:
         from sijdesk.ui.lock import IdleLock
 
         self.idle_lock = IdleLock(self, minutes, interval_ms=interval_ms)
@@ -648,7 +652,8 @@ class MainWindow(QMainWindow):
     def toggle_list(self) -> None:
         sizes = self.splitter.sizes()
         if sizes[0] == 0:
-            width = max(int(self.settings.value("window/list_width", 300) or 300), 220)
+            stored = self._int_list(self.settings.value("window/list_width"))
+            width = max((stored[0] if stored else 0) or 300, 220)
             self.splitter.setSizes([width, max(sizes[1] - width, 300), sizes[2]])
         else:
             self.settings.setValue("window/list_width", sizes[0])
@@ -680,12 +685,13 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         view = self.patient_view
-        has_patient = view.patient is not None
+        patient = view.patient
+        has_patient = patient is not None
         episode = view.episode if has_patient else None
         clinical = has_patient and view.clinical_access
         self.act_patient_details.setEnabled(has_patient)
         self.act_archive.setEnabled(has_patient)
-        if has_patient and view.patient.archived:
+        if patient is not None and patient.archived:
             self.act_archive.setText("Restore &archived patient…")
         else:
             self.act_archive.setText("&Archive patient…")

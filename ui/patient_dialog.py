@@ -124,7 +124,9 @@ class PatientDialog(RecordDialog):
         if patient is not None:
             for name, widget in self.fields.items():
                 value = getattr(patient, name, None)
-                widget.set_value(value.isoformat() if name == "date_of_birth" else value)
+                if name == "date_of_birth" and value is not None:
+                    value = value.isoformat()
+                widget.set_value(value)
         self.finish()
         if focus_field and focus_field in self.fields:
             self.fields[focus_field].setFocus()

@@ -144,7 +144,7 @@ class PdfPreview(QDialog):
         file_name: str = "document.pdf",
         parent: QWidget | None = None,
         printer: PdfPrinter | None = None,
-        on_printed: Callable[[str], None] | None = None,
+        on_printed: Callable[[str], object] | None = None,
     ):
         super().__init__(parent)
         self.pdf = pdf
@@ -248,8 +248,8 @@ def show_preview(
     *,
     file_name: str = "document.pdf",
     parent: QWidget | None = None,
-    on_printed: Callable[[str], None] | None = None,
-    on_saved: Callable[[str], None] | None = None,
+    on_printed: Callable[[str], object] | None = None,
+    on_saved: Callable[[str], object] | None = None,
 ) -> PdfPreview:
     """Open a non-modal preview window (deleted when closed); ``on_saved(path)`` after
     "Save as PDF" wrote the file (the caller records it in the audit trail)."""

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from sijdesk.demo import create_demo_clinic, new_demo_clinic
     from sijdesk.ui.app import create_application
     from sijdesk.ui.errors import Messages
+    from sijdesk.ui.forms import OutcomeDialog
     from sijdesk.ui.main_window import MainWindow
 
     app = create_application(["render_screens"])
@@ -80,26 +81,25 @@ def main(argv: list[str] | None = None) -> int:
 
     wait(app, settled)
 
-    def open_record(number: str, name: str) -> None:
+    def show_record(number: str) -> None:
         patient = clinic.patients.get_by_record_number(number)
         window.open_patient(patient.id)
         wait(app, lambda: settled() and view.patient is not None and view.patient.id == patient.id)
+
+    def open_record(number: str, name: str) -> None:
+        show_record(number)
         window.grab().save(str(out / name))
         print(out / name)
 
     # the most recent entries show in the Recent list
     for number in ("000002", "000003"):
-        patient = clinic.patients.get_by_record_number(number)
-        window.open_patient(patient.id)
-        wait(
-            app,
-            lambda p=patient: settled() and view.patient is not None and view.patient.id == p.id,
-        )
+        show_record(number)
 
     open_record("000009", "main_fusion.png")
     open_record("000006", "main_red_flag.png")
     open_record("000003", "main_injection.png")
     content = panel.scroll_area.widget()
+    assert content is not None
     content.grab().save(str(out / "panel_injection_full.png"))
     print(out / "panel_injection_full.png")
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     dialog.close_without_asking()
 
     dialog = view.record("outcome")
-    assert dialog is not None
+    assert isinstance(dialog, OutcomeDialog)
     dialog.nrs.setText("11")
     dialog.odi.set_value([2, 1, 3, 2, 3, 2, 1, None, 2, 2])
     wait(app, lambda: True)

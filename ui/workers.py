@@ -67,7 +67,7 @@ class _Job(QRunnable):
 class _Pending:
     job: _Job
     context: QObject | None
-    on_success: Callable[[Any], None] | None
+    on_success: Callable[[Any], object] | None  # what it returns is ignored
     on_failure: Callable[[BaseException], bool | None] | None
 
 
@@ -96,7 +96,7 @@ class Operations(QObject):
         self,
         fn: Callable[[], Any],
         *,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[Any], object] | None = None,
         on_failure: Callable[[BaseException], bool | None] | None = None,
         context: QObject | None = None,
         label: str = "",

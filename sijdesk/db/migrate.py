@@ -69,7 +69,9 @@ def upgrade(database: Database, revision: str = "head") -> None:
         if database.is_sqlite:
             # Must happen outside a transaction, where SQLite ignores it; the
             # DBAPI connection is in autocommit mode (see engine.py).
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+            raw = connection.connection.dbapi_connection
+            assert raw is not None, "a live connection holds its DBAPI connection"
+            raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with connection.begin():
                 config = alembic_config()

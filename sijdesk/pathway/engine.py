@@ -794,8 +794,10 @@ def _warnings(s: _State, step: str | None) -> list[str]:
     t = s.thresholds
     warnings = []
     low = [
-        i for i in s.blocks_with_result if exact(i.relief_percent) < exact(t.negative_block_below)
-    ]  # type: ignore[arg-type]
+        i
+        for i in s.blocks_with_result
+        if exact(i.relief_percent) < exact(t.negative_block_below)  # type: ignore[arg-type]
+    ]
     if low:
         warnings.append(
             f"Diagnostic block relief under {fmt(t.negative_block_below)}%"

@@ -243,7 +243,7 @@ def _choice_list(path: str, value: Any, vocabulary: tuple[str, ...]) -> tuple[st
         entry_path = f"{path}[{index}]"
         if _plain(entry, entry_path) is None:
             raise FactsError(entry_path, f"must be one of {', '.join(vocabulary)}; not null")
-        item = _choice(entry_path, entry, vocabulary)
+        item = cast(str, _choice(entry_path, entry, vocabulary))  # null refused above
         if item in result:
             raise FactsError(entry_path, f"{item} is listed twice")
         result.append(item)

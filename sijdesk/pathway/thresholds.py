@@ -145,7 +145,7 @@ def _check_value(name: str, value: Any) -> Number | bool:
         if not float(value).is_integer():
             raise ThresholdsError(name, f"{wanted}, not {_describe(value)}")
         value = int(value)
-    if value < low or (high is not None and value > high):  # type: ignore[operator]
+    if value < low or (high is not None and value > high):
         raise ThresholdsError(name, f"{wanted}, not {_describe(value)}")
     return value
 

@@ -434,7 +434,7 @@ class DocumentService(ServiceBase):
         )
 
     def _info(self, session: Session, event: GeneratedDocument) -> DocumentInfo:
-        episode = session.get(Episode, event.episode_id)
+        episode = self._episode(session, event.episode_id)
         author = session.get(User, event.created_by_id)
         return DocumentInfo(
             event_id=event.id,
@@ -470,6 +470,7 @@ class DocumentService(ServiceBase):
             "created_at": created_at,
         }
         event = self._timeline.insert_event(session, episode, "document", clean)
+        assert isinstance(event, GeneratedDocument)  # the "document" kind's model
         return self._info(session, event)
 
     def _file_name(self, stem: str, patient: report_content.PatientInfo | None) -> str:
@@ -761,6 +762,7 @@ class DocumentService(ServiceBase):
             ).order_by(TimelineEvent.created_at.desc(), TimelineEvent.id.desc())
             found = [self._info(session, e) for e in session.scalars(stmt)]
             if patient_id is None:
+                assert episode_id is not None  # one of the two was given, checked above
                 patient_id = self._episode(session, episode_id).patient_id
         self._audit_shown("document.list", patient_id, f"listed {len(found)} documents")
         return found
@@ -791,7 +793,7 @@ class DocumentService(ServiceBase):
                 "The stored PDF does not match its recorded checksum; it may have been "
                 "damaged. Restore a backup or generate the document again."
             )
-        patient = session.get(Patient, info.patient_id)
+        patient = self._patient(session, info.patient_id)
         stem = _safe_name(f"{patient.record_number}-{event.document_kind}")
         return GeneratedPdf(pdf, event.title, event.sha256, f"{stem}-{event.event_date}.pdf", info)
 
@@ -802,7 +804,7 @@ class DocumentService(ServiceBase):
             event = session.get(GeneratedDocument, event_id)
             if event is None:
                 raise NotFound(f"No document with id {event_id}.")
-            episode = session.get(Episode, event.episode_id)
+            episode = self._episode(session, event.episode_id)
             self.audit(
                 session,
                 "print",
@@ -957,7 +959,7 @@ class DocumentService(ServiceBase):
             stmt = stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
             rows = list(session.scalars(stmt))
             people: dict[int, Patient | None] = {}
-            users: dict[int, User | None] = {}
+            users: dict[int | None, User | None] = {}
             result = []
             for row in rows:
                 patient = None

@@ -114,13 +114,12 @@ class OptionalDateField(QWidget):
         self.edit.connect_changed(slot)
 
 
-class TextField(QLineEdit):
+class _LineField(QLineEdit):
+    """One line of typed text; subclasses say what its value is."""
+
     def __init__(self, placeholder: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.setPlaceholderText(placeholder)
-
-    def value(self) -> str:
-        return self.text()
 
     def set_value(self, value: Any) -> None:
         self.setText(number_text(value) if not isinstance(value, str) else value)
@@ -129,7 +128,12 @@ class TextField(QLineEdit):
         self.textChanged.connect(lambda _t: slot())
 
 
-class NumberField(TextField):
+class TextField(_LineField):
+    def value(self) -> str:
+        return self.text()
+
+
+class NumberField(_LineField):
     """A number typed as text, so that out-of-range input can be shown as such."""
 
     def __init__(self, placeholder: str = "", parent: QWidget | None = None):
