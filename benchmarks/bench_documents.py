@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["SIJDESK_HOME"] = folder
         from sijdesk.demo import new_demo_clinic
-        from tests.reports.history import build_long_history
+        from tests.documents.history import build_long_history
 
         today = date(2026, 11, 29)
         clinic = new_demo_clinic(str(Path(folder) / "bench.sqlite3"), clock=lambda: today)

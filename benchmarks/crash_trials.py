@@ -1,4 +1,4 @@
-"""1,000 SIGKILL trials against the services (tests/unit/test_crash_safety.py runs 50).
+"""1,000 SIGKILL trials against the services (tests/backups/test_crash_safety.py runs 50).
 
     .venv/bin/python benchmarks/crash_trials.py [--trials 1000] [--seed 1]
 

@@ -28,7 +28,7 @@ from tests.signin import add_user, new_clinic, reopen_clinic  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 
-# Hashing at the production cost (tests/unit/test_accounts.py checks it) would
+# Hashing at the production cost (tests/accounts/test_accounts.py checks it) would
 # add seconds to every test that creates an account; the tests that are about
 # hashing use the real parameters explicitly.
 accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -63,9 +63,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 _BEFORE = pytest.StashKey[tuple]()
 
+# The window's fixtures (recorded messages, the main window, a few patients).
+pytest_plugins = ["tests.window_fixtures"]
+
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
+def sijdesk_home(tmp_path_factory, monkeypatch):
+    """SIJ Desk's home folder for this test alone."""
     home = tmp_path_factory.mktemp("sijdesk-home")
     monkeypatch.setenv("SIJDESK_HOME", str(home))
     monkeypatch.delenv("SIJDESK_DATABASE_URL", raising=False)

@@ -1,4 +1,4 @@
-"""Crash-safety trials shared by tests/unit/test_crash_safety.py (50 trials) and
+"""Crash-safety trials shared by tests/backups/test_crash_safety.py (50 trials) and
 benchmarks/crash_trials.py (1,000): a child process writes through the services
 and prints each record's id only after its commit returned; the parent kills it
 with SIGKILL at a random moment, then checks the database, the audit chain and

@@ -33,7 +33,7 @@ Choices where the contract is silent
 Thirty-one of them (input, scores, injections, triage, components, warnings,
 thresholds, output, command line), each with a short identifier, live in
 ``CHOICES.md`` beside this file; the tests that pin a choice name its
-identifier (``tests/unit/pathway/test_choices.py`` keeps the two in step).
+identifier (``tests/pathway/test_choices.py`` keeps the two in step).
 """
 
 from __future__ import annotations
