@@ -269,8 +269,8 @@ def medicine_lines(c: EpisodeContent) -> list[str]:
 
 
 def change_sentences(c: EpisodeContent) -> list[str]:
-    nrs = [(o.date, o.nrs) for o in c.outcomes if o.nrs is not None]
-    odi = [(o.date, o.odi_percent) for o in c.outcomes if o.odi_percent is not None]
+    nrs = [(o.day, o.nrs) for o in c.outcomes if o.nrs is not None]
+    odi = [(o.day, o.odi_percent) for o in c.outcomes if o.odi_percent is not None]
     out = []
     if len(nrs) >= 2:
         (first_day, a), (last_day, b) = nrs[0], nrs[-1]
@@ -401,14 +401,14 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     )
 
     story.append(p("How things have changed", st.h1))
-    points = [charts.ChartPoint(o.date, o.nrs, o.odi_percent) for o in c.outcomes]
+    points = [charts.ChartPoint(o.day, o.nrs, o.odi_percent) for o in c.outcomes]
     if points:
         story.append(
             charts.outcome_chart(
                 points,
                 width=width,
                 large=options.large_print,
-                injections=[i.date for i in c.injections],
+                injections=[i.day for i in c.injections],
             )
         )
         story.append(Spacer(1, st.base_size * 0.4))

@@ -26,7 +26,7 @@ AXIS = colors.HexColor("#444444")
 
 @dataclass(frozen=True)
 class ChartPoint:
-    date: date
+    day: date
     nrs: int | None
     odi_percent: float | None
 
@@ -70,7 +70,7 @@ def outcome_chart(
     plot_w, plot_h = width - left - right, height - bottom - top
     d = fonts.drawing(width, height)
 
-    days = sorted({p.date for p in points} | set(injections))
+    days = sorted({p.day for p in points} | set(injections))
     start, end = days[0], days[-1]
     if (end - start).days < 14:
         pad = (14 - (end - start).days) // 2 + 1
@@ -131,8 +131,8 @@ def outcome_chart(
         )
 
     # Series.
-    nrs = [(x_of(p.date), y_of(p.nrs / 10)) for p in points if p.nrs is not None]
-    odi = [(x_of(p.date), y_of(p.odi_percent / 100)) for p in points if p.odi_percent is not None]
+    nrs = [(x_of(p.day), y_of(p.nrs / 10)) for p in points if p.nrs is not None]
+    odi = [(x_of(p.day), y_of(p.odi_percent / 100)) for p in points if p.odi_percent is not None]
     line_w = 1.8 if large else 1.3
     if len(odi) > 1:
         d.add(
@@ -165,8 +165,8 @@ def outcome_chart(
         d.add(Circle(x, y, marker, fillColor=NRS_COLOUR, strokeColor=NRS_COLOUR))
 
     # Latest values written beside their markers.
-    latest_nrs = [(p.date, p.nrs) for p in points if p.nrs is not None]
-    latest_odi = [(p.date, p.odi_percent) for p in points if p.odi_percent is not None]
+    latest_nrs = [(p.day, p.nrs) for p in points if p.nrs is not None]
+    latest_odi = [(p.day, p.odi_percent) for p in points if p.odi_percent is not None]
     if latest_nrs:
         when, score = latest_nrs[-1]
         _text(

@@ -9,7 +9,6 @@ and the same pathway advice) as the window and the command line.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,7 +117,7 @@ class EpisodeInfo:
 class ExamFindings:
     """The latest assessment, with provocation results from the latest one that tested."""
 
-    date: date
+    day: date
     pain_region: str | None
     pain_sites: tuple[str, ...]
     functional: tuple[str, ...]
@@ -128,7 +127,7 @@ class ExamFindings:
     nsaid_cautions: tuple[str, ...]
     nicotine: bool | None
     findings: str
-    provocation_date: dt.date | None = None  # `date` is a field name inside this class
+    provocation_date: date | None = None
     provocation: Mapping[str, bool | None] = field(default_factory=dict)
     fortin_finger: bool | None = None
 
@@ -143,7 +142,7 @@ class ExamFindings:
 
 @dataclass(frozen=True)
 class OutcomePoint:
-    date: date
+    day: date
     nrs: int | None
     odi_percent: float | None
 
@@ -167,7 +166,7 @@ class TherapySummary:
 
 @dataclass(frozen=True)
 class InjectionRow:
-    date: date
+    day: date
     purpose: str
     side: str
     agent: str
@@ -194,7 +193,7 @@ class MedicationRow:
 
 @dataclass(frozen=True)
 class ConsultRow:
-    date: date
+    day: date
     specialty: str
     clinician: str
     outcome: str
@@ -203,7 +202,7 @@ class ConsultRow:
 
 @dataclass(frozen=True)
 class ProcedureRow:
-    date: date
+    day: date
     procedure: str
     side: str
     surgeon: str
@@ -211,7 +210,7 @@ class ProcedureRow:
 
 @dataclass(frozen=True)
 class DeclineRow:
-    date: date
+    day: date
     treatment: str
     reason: str
 

@@ -292,7 +292,7 @@ def _examination(c: EpisodeContent) -> Section:
         after.append(f"Findings noted: {e.findings}")
     recorded = bool(e.provocation) or e.fortin_finger is not None
     return Section(
-        f"Examination (latest assessment {e.date.isoformat()})",
+        f"Examination (latest assessment {e.day.isoformat()})",
         table=TableData(("Test", "Result"), tuple(rows), (0.45, 0.35)) if recorded else None,
         after=tuple(after),
     )
@@ -312,7 +312,7 @@ def trend_sentences(c: EpisodeContent) -> list[str]:
         first, last = points[0], points[-1]
         a, b = getattr(first, attr), getattr(last, attr)
         if first is last:
-            out.append(f"{name}: {w.num(b, unit)} on {last.date.isoformat()} (one measurement).")
+            out.append(f"{name}: {w.num(b, unit)} on {last.day.isoformat()} (one measurement).")
             continue
         change = b - a
         mic = c.threshold(mic_name, mic_default)
@@ -327,8 +327,8 @@ def trend_sentences(c: EpisodeContent) -> list[str]:
         else:
             how = "no change"
         out.append(
-            f"{name}: {w.num(a, unit)} on {first.date.isoformat()}, "
-            f"{w.num(b, unit)} on {last.date.isoformat()}: {how}."
+            f"{name}: {w.num(a, unit)} on {first.day.isoformat()}, "
+            f"{w.num(b, unit)} on {last.day.isoformat()}: {how}."
         )
     return out
 
@@ -343,7 +343,7 @@ def _odi_with_band(point: OutcomePoint) -> str:
 def _outcomes(c: EpisodeContent) -> Section:
     rows = tuple(
         (
-            o.date.isoformat(),
+            o.day.isoformat(),
             w.num(o.nrs, "/10") if o.nrs is not None else "",
             _odi_with_band(o),
         )
@@ -394,7 +394,7 @@ def _treatments(c: EpisodeContent) -> list[Section]:
         therapy = "No therapy sessions have been recorded in this episode."
     rows = tuple(
         (
-            i.date.isoformat(),
+            i.day.isoformat(),
             w.label(i.purpose),
             i.side,
             w.GUIDANCE.get(i.image_guidance, i.image_guidance) or "not recorded",
@@ -408,7 +408,7 @@ def _treatments(c: EpisodeContent) -> list[Section]:
     )
     others = []
     for con in c.consults:
-        text = f"{con.date.isoformat()} {w.SPECIALTIES.get(con.specialty, con.specialty)} consult"
+        text = f"{con.day.isoformat()} {w.SPECIALTIES.get(con.specialty, con.specialty)} consult"
         if con.clinician:
             text += f" ({con.clinician})"
         if con.outcome:
@@ -420,14 +420,14 @@ def _treatments(c: EpisodeContent) -> list[Section]:
         others.append(text)
     for proc in c.procedures:
         text = (
-            f"{proc.date.isoformat()} {w.PROCEDURES.get(proc.procedure, proc.procedure)}, "
+            f"{proc.day.isoformat()} {w.PROCEDURES.get(proc.procedure, proc.procedure)}, "
             f"{proc.side}"
         )
         if proc.surgeon:
             text += f" ({proc.surgeon})"
         others.append(text)
     for dec in c.declines:
-        text = f"{dec.date.isoformat()} the patient declined {w.lower_label(dec.treatment)}"
+        text = f"{dec.day.isoformat()} the patient declined {w.lower_label(dec.treatment)}"
         if dec.reason:
             text += f": {dec.reason}"
         others.append(text)

@@ -57,7 +57,7 @@ def _exam(assessments: Sequence[tuple[date, AssessmentRecord]]) -> ExamFindings 
     ]
     source_date, source = tested[-1] if tested else (None, None)
     return ExamFindings(
-        date=when,
+        day=when,
         pain_region=latest.pain_region,
         pain_sites=tuple(latest.pain_sites or ()),
         functional=tuple(latest.functional or ()),
@@ -123,7 +123,7 @@ def content_from_entries(
     )
     injections = tuple(
         InjectionRow(
-            date=day,
+            day=day,
             purpose=i.purpose or "",
             side=i.side or "",
             agent=i.agent or "",

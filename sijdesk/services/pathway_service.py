@@ -96,7 +96,7 @@ class Alert:
 
     kind: str  # "red_flag" or "override"
     text: str
-    date: date
+    day: date
 
 
 def _weeks(since: date, as_of: date) -> float:
@@ -411,4 +411,4 @@ class PathwayService(ServiceBase):
             patient_id=patient_id,
             summary=f"shown {len(alerts)} alerts",
         )
-        return sorted(alerts, key=lambda a: (a.kind != "red_flag", a.date))
+        return sorted(alerts, key=lambda a: (a.kind != "red_flag", a.day))
