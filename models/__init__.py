@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sijdesk.models.allergies import AllergyEntry
 from sijdesk.models.audit import AuditEvent, AuditHead
 from sijdesk.models.base import NAMING_CONVENTION, Base, utcnow
 from sijdesk.models.clinical import (
@@ -32,6 +33,7 @@ from sijdesk.models.people import (
 
 __all__ = [
     "EVENT_CLASSES",
+    "AllergyEntry",
     "NAMING_CONVENTION",
     "ROLES",
     "SEXES",

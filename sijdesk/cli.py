@@ -53,7 +53,16 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sijdesk.commands import accounts, advise, backups, check, demo, open_app, patients
+    from sijdesk.commands import (
+        accounts,
+        advise,
+        allergies,
+        backups,
+        check,
+        demo,
+        open_app,
+        patients,
+    )
 
     parser = argparse.ArgumentParser(
         prog="sijdesk",
@@ -67,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common, suppress=True)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (accounts, patients, demo, advise, check, backups):
+    for module in (accounts, patients, allergies, demo, advise, check, backups):
         module.register(subparsers, common)
     _register_optional(subparsers, common)
     return parser

@@ -62,3 +62,21 @@ def copy_clinic(source, target) -> None:
     shutil.copyfile(
         source.with_name(source.name + KEY_SUFFIX), target.with_name(target.name + KEY_SUFFIX)
     )
+
+
+def run_sijdesk(*args: str, user: str = "admin", password: str = TEST_PASSWORD):
+    """The ``sijdesk`` command in a subprocess, signed in; a traceback fails the test."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(  # noqa: PLW1510 - callers assert the exit status
+        [sys.executable, "-m", "sijdesk", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SIJDESK_USER": user, "SIJDESK_PASSWORD": password},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result

@@ -19,6 +19,7 @@ import logging
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -36,6 +38,8 @@ from sijdesk.errors import PermissionDenied
 from sijdesk.kinds import RECORDABLE_KINDS
 from sijdesk.kinds.injection import InjectionRecord
 from sijdesk.services import PatientDetails, TimelineEntry
+from sijdesk.services.allergies import AllergyStatus
+from sijdesk.services.pathway_service import Alert
 from sijdesk.services.patients import age_on
 from sijdesk.ui import icons
 from sijdesk.ui.describe import kind_label, word
@@ -86,7 +90,8 @@ class PatientView(QWidget):
         self.ops = ops
         self.patient: PatientDetails | None = None
         self.episodes: list[Any] = []
-        self.alerts: list[Any] = []
+        self.alerts: list[Alert] = []
+        self.allergies: AllergyStatus | None = None
         self.clinical_access = True
         self.loading = False
         self.last_dialog: QDialog | None = None
@@ -114,30 +119,7 @@ class PatientView(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
-        names = QVBoxLayout()
-        self.name_label = QLabel()
-        self.name_label.setTextFormat(Qt.TextFormat.RichText)
-        self.name_label.setAccessibleName("Patient name")
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts_label = QLabel()
-        self.facts_label.setAccessibleName("Age, sex, date of birth and record number")
-        self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        names.addWidget(self.name_label)
-        names.addWidget(self.facts_label)
-        header.addLayout(names, 1)
-        self.edit_button = QPushButton("Details…")
-        self.edit_button.setToolTip("See or correct the patient's demographics")
-        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(header)
-
-        self.banner = QLabel()
-        self.banner.setObjectName("alertBanner")
-        self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.setWordWrap(True)
-        self.banner.setAccessibleName("Alerts on record")
-        self.banner.setVisible(False)
-        layout.addWidget(self.banner)
+        self._build_header(layout)
 
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -168,7 +150,9 @@ class PatientView(QWidget):
         no_layout.setContentsMargins(0, 12, 0, 12)
         self.no_episode_label = QLabel("No episodes yet — open one with New episode (Ctrl+E).")
         self.no_episode_label.setWordWrap(True)
-        no_layout.addWidget(self.no_episode_label, 1)
+        no_layout.addWidget(self.no_episode_label, 1, Qt.AlignmentFlag.AlignTop)
+        # Takes the room the timeline would, so the header above stays together.
+        self.no_episode.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.no_episode.setVisible(False)
         layout.addWidget(self.no_episode)
 
@@ -205,6 +189,47 @@ class PatientView(QWidget):
         index = self.episode_combo.currentIndex()
         return self.episodes[index] if 0 <= index < len(self.episodes) else None
 
+    def _build_header(self, layout: QVBoxLayout) -> None:
+        """Name, facts, the alerts banner and the allergy banner."""
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        self.name_label = QLabel()
+        self.name_label.setTextFormat(Qt.TextFormat.RichText)
+        self.name_label.setAccessibleName("Patient name")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts_label = QLabel()
+        self.facts_label.setAccessibleName("Age, sex, date of birth and record number")
+        self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        names.addWidget(self.name_label)
+        names.addWidget(self.facts_label)
+        header.addLayout(names, 1)
+        self.edit_button = QPushButton("Details…")
+        self.edit_button.setToolTip("See or correct the patient's demographics")
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(header)
+        # The header keeps its height when the page below has little to show.
+        for label in (self.name_label, self.facts_label):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("alertBanner")
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Alerts on record")
+        self.banner.setVisible(False)
+        layout.addWidget(self.banner)
+
+        # Always shown for an open patient: "not recorded" is as important to see
+        # as a list. Words and a frame, not colour alone, tell it from the alerts.
+        self.allergy_banner = QLabel()
+        self.allergy_banner.setObjectName("allergyBanner")
+        self.allergy_banner.setTextFormat(Qt.TextFormat.RichText)
+        self.allergy_banner.setWordWrap(True)
+        self.allergy_banner.setAccessibleName("Allergies")
+        for label in (self.banner, self.allergy_banner):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(self.allergy_banner)
+
     def clear(self) -> None:
         self._generation += 1
         self.patient = None
@@ -222,13 +247,14 @@ class PatientView(QWidget):
 
         def job():
             patient = clinic.patients.get(patient_id)
+            allergies = clinic.allergies.status(patient_id)
             try:
                 episodes = clinic.episodes.list_for_patient(patient_id)
                 alerts = clinic.pathway.patient_alerts(patient_id)
                 access = True
             except PermissionDenied:
                 episodes, alerts, access = [], [], False
-            return patient, episodes, alerts, access
+            return patient, episodes, alerts, access, allergies
 
         self.ops.run(
             job,
@@ -252,11 +278,12 @@ class PatientView(QWidget):
         if generation != self._generation:
             return
         self.loading = False
-        patient, episodes, alerts, access = result
+        patient, episodes, alerts, access, allergies = result
         changed_patient = self.patient is None or self.patient.id != patient.id
         self.patient = patient
         self.episodes = episodes
         self.alerts = alerts
+        self.allergies = allergies
         self.clinical_access = access
         self._show_header()
         self.stack.setCurrentWidget(self.page)
@@ -311,7 +338,7 @@ class PatientView(QWidget):
         self.facts_label.setText(facts)
         lines = []
         for alert in self.alerts:
-            lines.append(f"⚠ <b>{_html(alert.text)}</b> ({alert.date.isoformat()})")
+            lines.append(f"⚠ <b>{_html(alert.text)}</b> ({alert.day.isoformat()})")
         if lines:
             red = any(a.kind == "red_flag" for a in self.alerts)
             colour = "#b71c1c" if red else "#8a4b00"
@@ -322,6 +349,38 @@ class PatientView(QWidget):
             )
             self.banner.setText("<br>".join(lines))
         self.banner.setVisible(bool(lines))
+        self._show_allergies()
+
+    def _show_allergies(self) -> None:
+        status = self.allergies
+        if status is None:
+            self.allergy_banner.setVisible(False)
+            return
+        line = status.line
+        if status.state == "listed":
+            text = "<b>ALLERGIES:</b> " + "<br>".join(
+                f"<b>{_html(a.name)}</b>" + _html(a.description[len(a.name) :])
+                for a in status.allergies
+            )
+            style = "background: #f3e5f5; color: #4a148c; border: 2px solid #4a148c;"
+        elif status.state == "none_known":
+            text = _html(line)
+            style = "color: palette(text); border: 1px solid palette(mid);"
+        else:
+            text = "<b>Allergies: not recorded</b> — ask the patient before any injection or "
+            text += "new medicine."
+            line = "Allergies: not recorded. Ask the patient before any injection or new medicine."
+            style = "color: palette(text); border: 2px dashed palette(text);"
+        self.allergy_banner.setStyleSheet(
+            f"#allergyBanner {{ {style} border-radius: 4px; padding: 4px; }}"
+        )
+        self.allergy_banner.setText(text)
+        self.allergy_banner.setAccessibleDescription(line)
+        self.allergy_banner.setVisible(True)
+        # Screen readers hear the new status when another patient is opened.
+        QAccessible.updateAccessibility(
+            QAccessibleEvent(self.allergy_banner, QAccessible.Event.DescriptionChanged)
+        )
 
     @Slot(int)
     def _on_episode_chosen(self, _index: int) -> None:

@@ -70,3 +70,16 @@ def open_clinic(args: argparse.Namespace, *, create: bool = False) -> Iterator[C
         yield clinic
     finally:
         clinic.close()
+
+
+def find_patient(clinic: Clinic, record_number: str):
+    """The patient with this record number ("5" finds 000005)."""
+    from sijdesk.errors import NotFound
+
+    text = (record_number or "").strip()
+    try:
+        return clinic.patients.get_by_record_number(text)
+    except NotFound:
+        if text.isdigit() and len(text) < 6:
+            return clinic.patients.get_by_record_number(text.zfill(6))
+        raise

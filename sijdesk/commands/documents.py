@@ -24,8 +24,8 @@ import types
 from datetime import date
 from pathlib import Path
 
-from sijdesk.commands._common import open_clinic
-from sijdesk.errors import NotFound, UserError, ValidationError
+from sijdesk.commands._common import find_patient, open_clinic
+from sijdesk.errors import UserError, ValidationError
 from sijdesk.pathway.vocab import LETTER_KINDS
 from sijdesk.services.context import CLINICAL_ROLES
 
@@ -163,16 +163,6 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 # -- lookups ----------------------------------------------------------------------------------
-
-
-def find_patient(clinic, record_number: str):
-    text = (record_number or "").strip()
-    try:
-        return clinic.patients.get_by_record_number(text)
-    except NotFound:
-        if text.isdigit() and len(text) < 6:
-            return clinic.patients.get_by_record_number(text.zfill(6))
-        raise
 
 
 def _episode_for(documents, patient, episode_id: int | None) -> int:

@@ -22,6 +22,7 @@ from sijdesk.services.accounts import (
     SignInFailed,
     UserService,
 )
+from sijdesk.services.allergies import AllergyInfo, AllergyService, AllergyStatus
 from sijdesk.services.audit import AuditService
 from sijdesk.services.backups import BackupService
 from sijdesk.services.context import Actor, load_actor
@@ -50,6 +51,7 @@ class Clinic:
         # Set after an administrator's reset: the user chooses a new password first.
         self.must_change_password = must_change_password
         self.patients = PatientService(db, actor, clock=clock)
+        self.allergies = AllergyService(db, actor, clock=clock)
         self.episodes = EpisodeService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock)
         self.pathway = PathwayService(db, actor, clock=clock, timeline=self.timeline)
@@ -158,6 +160,8 @@ __all__ = [
     "SignedIn",
     "Actor",
     "Alert",
+    "AllergyInfo",
+    "AllergyStatus",
     "EpisodeAdvice",
     "Clinic",
     "EpisodeView",

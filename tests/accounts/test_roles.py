@@ -19,6 +19,7 @@ from tests.signin import TEST_PASSWORD, add_user, copy_clinic, reopen_clinic
 
 SERVICES = (
     "patients",
+    "allergies",
     "episodes",
     "timeline",
     "pathway",
@@ -32,9 +33,18 @@ SERVICES = (
 ROLES = ("admin", "clinician", "reception")
 # Helpers that run inside a caller's transaction (they take its session):
 # the caller has checked the role.
-TAKES_A_SESSION = {("timeline", "entry_in"), ("timeline", "insert_event")}
+TAKES_A_SESSION = {
+    ("timeline", "entry_in"),
+    ("timeline", "insert_event"),
+    ("allergies", "status_in"),
+}
 # What reception must never be given: clinical records and who the users are.
 RECEPTION_DENIED = {
+    ("allergies", "record"),
+    ("allergies", "record_none_known"),
+    ("allergies", "amend"),
+    ("allergies", "remove"),
+    ("allergies", "entries"),
     ("backups", "back_up"),
     ("backups", "encryption_keys"),
     ("audit", "events"),
@@ -92,6 +102,7 @@ def walk(demo_db, tmp_path, monkeypatch):
     rendered = admin.documents.render_handout(handout, patient.id)
     letter = admin.documents.create_letter(episode.id, "physiotherapy")
     spare = add_user(admin, "spare.user", "Spare User", "reception")
+    allergy = admin.allergies.record(patient.id, {"substance": "latex", "kind": "allergy"})
     values = {
         "patient_id": patient.id,
         "episode_id": episode.id,
@@ -111,6 +122,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         "forms": [],
         "taken_over_by": "admin",
         "user_id": spare.actor.id,
+        "entry_id": allergy.id,
         "temporary_password": "temporary-pass-1",
         "roles": ["reception"],
         "display_name": "Spare User",
@@ -124,6 +136,8 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("patients", "validate"): {
             "data": {"given_names": "Walk", "family_name": "Role", "date_of_birth": "1980-01-01"}
         },
+        ("allergies", "record"): {"data": {"substance": "opioid", "kind": "intolerance"}},
+        ("allergies", "amend"): {"data": {"substance": "latex", "kind": "intolerance"}},
         ("episodes", "create"): {"data": {"side": "left", "onset_date": "2026-06-01"}},
         ("episodes", "update"): {"changes": {"side": "right"}},
         ("episodes", "validate"): {"data": {"side": "left", "onset_date": "2026-06-01"}},
