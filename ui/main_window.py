@@ -210,6 +210,11 @@ class MainWindow(QMainWindow):
             self.patient_view.edit_patient,
             tip="See or correct the open patient's demographics",
         )
+        self.act_allergies = a(
+            "A&llergies…",
+            self.patient_view.edit_allergies,
+            tip="Record, amend or confirm the open patient's allergies",
+        )
         self.act_archive = a(
             "&Archive patient…",
             self.toggle_archive,
@@ -353,6 +358,7 @@ class MainWindow(QMainWindow):
             self.act_find,
             self.act_new_patient,
             self.act_patient_details,
+            self.act_allergies,
             self.act_archive,
         ):
             patient.addAction(action)
@@ -696,6 +702,7 @@ class MainWindow(QMainWindow):
         else:
             self.act_archive.setText("&Archive patient…")
         self.act_new_episode.setEnabled(clinical)
+        self.act_allergies.setEnabled(clinical)
         has_open = episode is not None and episode.is_open
         self.act_close_episode.setEnabled(has_open)
         self.act_reopen_episode.setEnabled(episode is not None and not episode.is_open)

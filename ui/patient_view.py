@@ -42,6 +42,7 @@ from sijdesk.services.allergies import AllergyStatus
 from sijdesk.services.pathway_service import Alert
 from sijdesk.services.patients import age_on
 from sijdesk.ui import icons
+from sijdesk.ui.allergies_dialog import AllergiesDialog
 from sijdesk.ui.describe import kind_label, word
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.forms import (
@@ -169,6 +170,7 @@ class PatientView(QWidget):
         self.page = page
 
         self.edit_button.clicked.connect(self.edit_patient)
+        self.allergies_button.clicked.connect(self.edit_allergies)
         self.new_episode_button.clicked.connect(self.new_episode)
         self.close_episode_button.clicked.connect(self.close_episode)
         self.episode_combo.currentIndexChanged.connect(self._on_episode_chosen)
@@ -228,7 +230,12 @@ class PatientView(QWidget):
         self.allergy_banner.setAccessibleName("Allergies")
         for label in (self.banner, self.allergy_banner):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        layout.addWidget(self.allergy_banner)
+        self.allergies_button = QPushButton("Allergies…")
+        self.allergies_button.setToolTip("Record, amend or confirm the patient's allergies")
+        allergy_row = QHBoxLayout()
+        allergy_row.addWidget(self.allergy_banner, 1)
+        allergy_row.addWidget(self.allergies_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(allergy_row)
 
     def clear(self) -> None:
         self._generation += 1
@@ -377,6 +384,8 @@ class PatientView(QWidget):
         self.allergy_banner.setText(text)
         self.allergy_banner.setAccessibleDescription(line)
         self.allergy_banner.setVisible(True)
+        # Reception sees the banner; the entries and their changes are clinical.
+        self.allergies_button.setVisible(self.clinical_access)
         # Screen readers hear the new status when another patient is opened.
         QAccessible.updateAccessibility(
             QAccessibleEvent(self.allergy_banner, QAccessible.Event.DescriptionChanged)
@@ -591,6 +600,19 @@ class PatientView(QWidget):
         )
         dialog.saved.connect(self.after_save)
         dialog.openExisting.connect(self.openRecordNumber)
+        return self._show(dialog)
+
+    def edit_allergies(self) -> QDialog | None:
+        if self.patient is None or not self.clinical_access:
+            return None
+        dialog = AllergiesDialog(
+            self.clinic,
+            self.ops,
+            patient_id=self.patient.id,
+            patient_title=self.title,
+            parent=self.window(),
+        )
+        dialog.changed.connect(self.after_save)
         return self._show(dialog)
 
     def set_onset(self) -> QDialog | None:

@@ -75,6 +75,7 @@ def test_every_event_form(ui, patient_with_episode):
 
 
 def test_every_dialog(qtbot, ui, clinic, patient_with_episode, tmp_path):
+    from sijdesk.ui.allergies_dialog import AllergyEntryDialog, RemoveAllergyDialog
     from sijdesk.ui.audit_window import AuditWindow
     from sijdesk.ui.backups_ui import BackupSettingsDialog
     from sijdesk.ui.clinic_settings_dialog import ClinicSettingsDialog
@@ -93,8 +94,16 @@ def test_every_dialog(qtbot, ui, clinic, patient_with_episode, tmp_path):
     ui.open_patient(patient.id)
     me = clinic.users.all_users()[0]
     made = clinic.documents.create_letter(episode.id, "physiotherapy")
+    entry = clinic.allergies.record(patient.id, {"substance": "latex", "kind": "allergy"})
+    allergies = ui.view.edit_allergies()
     dialogs = [
         ui.view.edit_patient(),
+        allergies,
+        allergies.add(),
+        AllergyEntryDialog(
+            clinic, ui.window.ops, patient_id=patient.id, patient_title="x", entry=entry
+        ),
+        RemoveAllergyDialog(clinic, ui.window.ops, entry=entry, patient_title="x"),
         LetterDialog(clinic, episode.id, ops=ui.window.ops),
         CarePlanDialog(clinic, episode.id, ops=ui.window.ops),
         ClinicSettingsDialog(clinic, ops=ui.window.ops),

@@ -55,6 +55,8 @@ class RecordDialog(QDialog):
         self.patient_title = patient_title
         self.setWindowTitle(f"{title} — {patient_title}")
         self.fields: dict[str, Any] = {}
+        # The label each field shows, so that its messages name it the same way.
+        self.labels: dict[str, str] = {}
         self.error_labels: dict[str, QLabel] = {}
         self.errors: dict[str, str] = {}
         self.saving = False
@@ -105,6 +107,7 @@ class RecordDialog(QDialog):
     ) -> QWidget:
         """A labelled field with its error line (and an optional hint) below it."""
         text = label if label is not None else field_label(name)
+        self.labels[name] = text.split(" (")[0]
         label_widget = QLabel(f"{text}:")
         label_widget.setBuddy(widget)
         label_widget.setWordWrap(True)
@@ -212,7 +215,7 @@ class RecordDialog(QDialog):
             return message[0].upper() + message[1:]
         first_word = message.split(" ", 1)[0]
         if (name in self.fields or name in self.error_labels) and first_word in _PREDICATES:
-            return f"{short_label(name)} {message}"
+            return f"{self.labels.get(name) or short_label(name)} {message}"
         return message[0].upper() + message[1:] if message else key
 
     # -- saving ---------------------------------------------------------------------------------
