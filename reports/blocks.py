@@ -25,6 +25,7 @@ from reportlab.platypus import (
 )
 
 from sijdesk.reports import fonts
+from sijdesk.reports.content import AllergyNote
 from sijdesk.reports.styles import ACCENT, RULE, SHADE, Styles, image_reader
 
 
@@ -79,6 +80,12 @@ def p(text: str, style) -> Paragraph:
 def rich(markup_text: str, style) -> Paragraph:
     """A paragraph whose caller built the markup (values already through ``markup``)."""
     return Paragraph(markup_text, style)
+
+
+def allergy_paragraph(note: AllergyNote, style) -> Paragraph:
+    """The allergy line every letter and care plan carries; bold when it asks for action."""
+    text = fonts.markup(note.line)
+    return Paragraph(f"<b>{text}</b>" if note.stands_out else text, style)
 
 
 def bullets(items: Sequence[str], st: Styles) -> list[Flowable]:

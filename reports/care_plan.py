@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from sijdesk.reports import charts, drawings, fonts
 from sijdesk.reports import wording as w
-from sijdesk.reports.blocks import boxed, bullets, p, rich
+from sijdesk.reports.blocks import allergy_paragraph, boxed, bullets, p, rich
 from sijdesk.reports.content import EpisodeContent
 from sijdesk.reports.styles import DocumentMeta, build_pdf, frame_width, stylesheet
 
@@ -320,6 +320,7 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     if c.signer.credentials:
         by += f", {fonts.markup(c.signer.credentials)}"
     story.append(rich(f"Prepared for {who} on {c.as_of.isoformat()} by {by}.", st.body))
+    story.append(allergy_paragraph(c.allergies, st.body))
 
     story.append(p("Where you are now", st.h1))
     step = plan_step(c)

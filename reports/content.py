@@ -224,6 +224,22 @@ class DeclaredSection:
 
 
 @dataclass(frozen=True)
+class AllergyNote:
+    """The allergy status as documents print it (gathered from the allergy service)."""
+
+    state: str  # "not_recorded", "none_known" or "listed"
+    line: str  # "Allergies: none known (recorded 2026-11-19)." and so on
+
+    @property
+    def stands_out(self) -> bool:
+        """Printed in bold: a list to act on, or a question nobody has asked yet."""
+        return self.state != "none_known"
+
+
+NOT_RECORDED = AllergyNote("not_recorded", "Allergies: not recorded.")
+
+
+@dataclass(frozen=True)
 class EpisodeContent:
     """Everything a letter or a care plan about one episode prints."""
 
@@ -244,6 +260,8 @@ class EpisodeContent:
     closed_by: str | None = None
     current_step: str | None = None
     declared: tuple[DeclaredSection, ...] = ()
+    # A document that was not told says "not recorded", never nothing.
+    allergies: AllergyNote = NOT_RECORDED
 
     @property
     def pathway_version(self) -> str:

@@ -25,6 +25,7 @@ from sijdesk.reports import wording as w
 from sijdesk.reports.blocks import (
     Section,
     TableData,
+    allergy_paragraph,
     boxed,
     p,
     rich,
@@ -609,6 +610,7 @@ def draft_text(c: EpisodeContent, options: LetterOptions) -> str:
         f"To: {options.recipient}",
         f"Patient: {c.patient.display_name}, born {c.patient.date_of_birth.isoformat()}, "
         f"record {c.patient.record_number}",
+        c.allergies.line,
         "",
         "REASON FOR REFERRAL",
         options.reason,
@@ -637,6 +639,7 @@ def _addresses(c: EpisodeContent, options: LetterOptions, st) -> list[Flowable]:
         p(c.as_of.strftime("%d %B %Y").lstrip("0"), right),
         rich(f"<b>To:</b> {fonts.markup(options.recipient)}", st.body),
         rich("<b>Re:</b> " + "<br/>".join(re_lines), st.body),
+        allergy_paragraph(c.allergies, st.body),
     ]
     return out
 

@@ -205,6 +205,12 @@ class LetterDialog(_DocumentDialog):
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.patient_label)
+        self.allergy_note = QLabel()
+        self.allergy_note.setWordWrap(True)
+        self.allergy_note.setAccessibleName("Allergy check")
+        self.allergy_note.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.allergy_note.setVisible(False)
+        layout.addWidget(self.allergy_note)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
@@ -295,6 +301,8 @@ class LetterDialog(_DocumentDialog):
             if not self._edited["question"]:
                 self.question.setPlainText(opts.question)
             self.text_view.setPlainText(draft.text)
+            self.allergy_note.setText(f"⚠ {draft.allergy_note}" if draft.allergy_note else "")
+            self.allergy_note.setVisible(bool(draft.allergy_note))
             signer = draft.signer
             words = signer.name + (f", {signer.credentials}" if signer.credentials else "")
             if signer.signature_png is None:

@@ -672,8 +672,11 @@ class MainWindow(QMainWindow):
     # -- episodes and the record -----------------------------------------------------------------
 
     def _on_episode_changed(self, episode) -> None:
+        patient = self.patient_view.patient
         self.step_panel.set_episode(
-            episode.id if episode is not None else None, self.patient_view.title
+            episode.id if episode is not None else None,
+            self.patient_view.title,
+            patient.id if patient is not None else None,
         )
         self._update_actions()
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import ValidationError
 from sijdesk.pathway import vocab
+from sijdesk.services.allergies import unasked_allergy_note
 from sijdesk.ui.describe import word
 from sijdesk.ui.errors import Messages, report_exception
 from sijdesk.ui.forms import (
@@ -196,6 +197,8 @@ class StepPanel(QWidget):
         self.clinic = clinic
         self.ops = ops
         self.episode_id: int | None = None
+        self.patient_id: int | None = None
+        self.allergy_state: str | None = None  # read with the advice, for the allergy check
         self.episode_advice = None
         self.patient_title = ""
         self.loading = False
@@ -250,9 +253,12 @@ class StepPanel(QWidget):
     def pathway(self):
         return self.clinic.pathway
 
-    def set_episode(self, episode_id: int | None, patient_title: str = "") -> None:
+    def set_episode(
+        self, episode_id: int | None, patient_title: str = "", patient_id: int | None = None
+    ) -> None:
         self.episode_id = episode_id
         self.patient_title = patient_title
+        self.patient_id = patient_id
         self.refresh()
 
     def refresh(self) -> None:
@@ -267,10 +273,15 @@ class StepPanel(QWidget):
         self.loading = True
         self.title.setText("<b>Next step</b> — working out the advice…")
         self._set_buttons(False)
-        episode_id = self.episode_id
+        episode_id, patient_id, allergies = self.episode_id, self.patient_id, self.clinic.allergies
+
+        def job():
+            state = allergies.status(patient_id).state if patient_id is not None else None
+            return pathway.episode_advice(episode_id), state
+
         self.ops.run(
-            lambda: pathway.episode_advice(episode_id),
-            on_success=lambda result: self._on_advice(generation, result),
+            job,
+            on_success=lambda result: self._on_advice(generation, *result),
             on_failure=lambda exc: self._on_failure(generation, exc),
             context=self,
             label="episode advice",
@@ -283,11 +294,12 @@ class StepPanel(QWidget):
         self.show_message(f"The advice could not be worked out: {exc}")
         return False
 
-    def _on_advice(self, generation: int, result) -> None:
+    def _on_advice(self, generation: int, result, allergy_state: str | None) -> None:
         if generation != self._generation:
             return
         self.loading = False
         self.episode_advice = result
+        self.allergy_state = allergy_state
         self.show_advice(result)
 
     # -- showing ----------------------------------------------------------------------------
@@ -337,6 +349,9 @@ class StepPanel(QWidget):
             self._show_closed(box, result)
         else:
             self._show_triage(box, advice)
+            note = unasked_allergy_note(self.allergy_state or "", advice.step)
+            if note:
+                self._show_list(box, "Allergies", [f"⚠ {note}"], "#8a4b00")
             self._show_scores(box, advice)
             for step, number, name in STEP_ROWS:
                 self._show_step(box, result, advice, step, number, name)

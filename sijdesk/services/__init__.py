@@ -63,6 +63,7 @@ class Clinic:
             episodes=self.episodes,
             timeline=self.timeline,
             pathway=self.pathway,
+            allergies=self.allergies,
         )
         self.session = SessionService(db, actor, clock=clock)
         self.users = UserService(db, actor, clock=clock)

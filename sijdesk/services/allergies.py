@@ -109,6 +109,23 @@ class AllergyStatus:
         return "Allergies: not recorded."
 
 
+# Steps and letters after which someone gives a drug, contrast or an operation.
+_NEEDLE_OR_SCALPEL = frozenset(
+    {"injection", "surgery_evaluation", "injection_clinic", "spine_surgeon"}
+)
+
+
+def unasked_allergy_note(state: str, step_or_letter: str | None) -> str | None:
+    """A check of the record beside injection or surgical advice, not part of the
+    pathway's contract: the allergy question has not been asked yet."""
+    if state != "not_recorded" or step_or_letter not in _NEEDLE_OR_SCALPEL:
+        return None
+    return (
+        "Allergies are not recorded for this patient. Ask about local anaesthetics, "
+        "contrast, steroids, latex and skin antiseptics before this goes further."
+    )
+
+
 class AllergyService(ServiceBase):
     log_name = "allergies"
 

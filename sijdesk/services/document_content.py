@@ -23,6 +23,8 @@ from sijdesk.kinds.procedure import ProcedureRecord
 from sijdesk.kinds.therapy import TherapyRecord
 from sijdesk.pathway import Advice
 from sijdesk.reports.content import (
+    NOT_RECORDED,
+    AllergyNote,
     ConsultRow,
     DeclaredSection,
     DeclineRow,
@@ -38,6 +40,7 @@ from sijdesk.reports.content import (
     TherapySummary,
 )
 from sijdesk.reports.styles import Letterhead
+from sijdesk.services.allergies import AllergyService
 from sijdesk.services.episodes import EpisodeService
 from sijdesk.services.pathway_service import PathwayService
 from sijdesk.services.patients import PatientService
@@ -92,6 +95,7 @@ def content_from_entries(
     advice: Advice | None,
     closed_by: str | None = None,
     current_step: str | None = None,
+    allergies: AllergyNote = NOT_RECORDED,
 ) -> EpisodeContent:
     """Build the content from timeline entries (oldest first, current versions only)."""
     entries = [e for e in entries if not e.entered_in_error and e.event_date <= as_of]
@@ -183,6 +187,7 @@ def content_from_entries(
         advice=advice,
         closed_by=closed_by,
         current_step=current_step,
+        allergies=allergies,
     )
 
 
@@ -192,6 +197,7 @@ def gather_episode(
     episodes: EpisodeService,
     timeline: TimelineService,
     pathway_service: PathwayService,
+    allergies: AllergyService,
     episode_id: int,
     letterhead: Letterhead,
     signer: Signer,
@@ -200,6 +206,7 @@ def gather_episode(
     episode = episodes.get(episode_id)
     details = patients.get(episode.patient_id)
     entries = timeline.entries(episode_id, newest_first=False)
+    allergy_status = allergies.status(episode.patient_id)
     episode_advice = pathway_service.episode_advice(episode_id)
     closed_by = None
     if episode_advice.closed_by is not None:
@@ -223,6 +230,7 @@ def gather_episode(
         advice=episode_advice.advice,
         closed_by=closed_by,
         current_step=episode_advice.current_step,
+        allergies=AllergyNote(allergy_status.state, allergy_status.line),
     )
 
 

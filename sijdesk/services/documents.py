@@ -48,6 +48,7 @@ from sijdesk.models import (
     utcnow,
 )
 from sijdesk.pathway.vocab import LETTER_KINDS
+from sijdesk.services.allergies import AllergyService, unasked_allergy_note
 from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase, covered_reads
 from sijdesk.services.episodes import EpisodeService
 from sijdesk.services.pathway_service import PathwayService
@@ -163,6 +164,8 @@ class LetterDraft:
     text: str
     pathway_version: str
     signer: report_content.Signer
+    # Shown beside the draft: allergies never asked before an injection or surgical letter.
+    allergy_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,9 +291,11 @@ class DocumentService(ServiceBase):
         episodes: EpisodeService,
         timeline: TimelineService,
         pathway: PathwayService,
+        allergies: AllergyService,
     ):
         """The clinic's own services are passed in (Clinic wires them), never copied."""
         super().__init__(db, actor, clock=clock)
+        self._allergies = allergies
         self._patients = patients
         self._episodes = episodes
         self._timeline = timeline
@@ -423,6 +428,7 @@ class DocumentService(ServiceBase):
                 episodes=self._episodes,
                 timeline=self._timeline,
                 pathway_service=self._pathway,
+                allergies=self._allergies,
                 episode_id=episode_id,
                 letterhead=settings.letterhead(),
                 signer=self._signer(settings),
@@ -511,6 +517,7 @@ class DocumentService(ServiceBase):
             text=_letters().draft_text(content, options),
             pathway_version=content.pathway_version,
             signer=content.signer,
+            allergy_note=unasked_allergy_note(content.allergies.state, chosen),
         )
 
     def _letter(

@@ -54,6 +54,22 @@ def test_letter_dialog_preselects_the_advised_kind_and_signs_an_edited_letter(qt
     _close_previews(qtbot)
 
 
+def test_the_letter_dialog_says_when_allergies_were_never_asked(qtbot, open_as):
+    clinic = open_as("dr.okafor")
+    patient = clinic.patients.get_by_record_number("000003")
+    dialog = LetterDialog(clinic, _episode(clinic, "000003"))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10_000)
+    assert dialog.kind() == "injection_clinic"
+    assert clinic.allergies.status(patient.id).state == "not_recorded"
+    assert dialog.allergy_note.isVisibleTo(dialog)
+    assert "Allergies are not recorded" in dialog.allergy_note.text()
+    clinic.allergies.record_none_known(patient.id)
+    dialog.refresh_draft()
+    qtbot.waitUntil(lambda: not dialog.allergy_note.isVisibleTo(dialog), timeout=10_000)
+    assert "Allergies: none known" in dialog.text_view.toPlainText()
+
+
 def test_cancel_asks_before_discarding_typed_wording(qtbot, open_as, messages):
     clinic = open_as("dr.okafor")
     dialog = LetterDialog(clinic, _episode(clinic, "000003"))

@@ -229,3 +229,18 @@ def test_missing_duration_asks_for_the_onset_and_saves_it(ui, clinic):
             and ui.panel.episode_advice.facts.symptom_weeks is not None
         )
     )
+
+
+def test_injection_advice_asks_for_the_allergies_until_they_are_recorded(ui, opened, clinic):
+    panel = ui.panel
+    patient, _episode = opened
+    assert "Allergies are not recorded" not in panel_text(panel)  # conservative care: no note
+    record_failed_therapy(ui)
+    ui.wait(
+        lambda: panel.episode_advice is not None and panel.episode_advice.advice.step == "injection"
+    )
+    assert "Allergies are not recorded" in panel_text(panel)
+    clinic.allergies.record_none_known(patient.id)
+    panel.refresh()
+    ui.wait(lambda: panel.episode_advice is not None)
+    assert "Allergies are not recorded" not in panel_text(panel)

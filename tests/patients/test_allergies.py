@@ -177,3 +177,14 @@ def test_the_command_line_shows_and_records_allergies(clinic, patient):
     assert "1 allergy is listed" in refused.stderr
     as_json = run_sijdesk("allergies", "show", "--patient", number, "--json", *db)
     assert '"substance": "latex"' in as_json.stdout
+
+
+def test_the_unasked_note_is_for_injection_and_surgical_advice_only():
+    from sijdesk.services.allergies import unasked_allergy_note
+
+    for step in ("injection", "surgery_evaluation", "injection_clinic", "spine_surgeon"):
+        assert "not recorded" in unasked_allergy_note("not_recorded", step)
+        assert unasked_allergy_note("none_known", step) is None
+        assert unasked_allergy_note("listed", step) is None
+    for step in ("conservative", "physiotherapy", "rheumatology", None):
+        assert unasked_allergy_note("not_recorded", step) is None
