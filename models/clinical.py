@@ -71,6 +71,8 @@ class TimelineEvent(CreatedMixin, Base):
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("timeline_event.id"), unique=True)
     amendment_reason: Mapped[str | None] = mapped_column(Text)
     entered_in_error: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why it was given although it matched a recorded allergy (None: no match).
+    allergy_confirmation: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "event"}
 

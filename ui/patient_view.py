@@ -475,7 +475,12 @@ class PatientView(QWidget):
         if episode is None:
             return None
         dialog = event_dialog(kind)(
-            self.clinic, self.ops, episode=episode, patient_title=self.title, parent=self.window()
+            self.clinic,
+            self.ops,
+            episode=episode,
+            patient_title=self.title,
+            allergies=self.allergies,
+            parent=self.window(),
         )
         dialog.saved.connect(self._on_event_saved)
         return self._show(dialog)
@@ -497,6 +502,7 @@ class PatientView(QWidget):
             episode=episode,
             patient_title=self.title,
             entry=entry,
+            allergies=self.allergies,
             parent=self.window(),
         )
         dialog.saved.connect(self._on_event_saved)

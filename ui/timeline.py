@@ -163,13 +163,7 @@ class TimelineModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = f"{entry.event_date.isoformat()} · {style.label}: {entry.summary}"
-            tip += f"\nRecorded by {entry.created_by} on {entry.created_at:%Y-%m-%d %H:%M}"
-            if entry.version > 1:
-                tip += f"\nAmended (version {entry.version}): {entry.amendment_reason or ''}"
-            if entry.entered_in_error:
-                tip += f"\nEntered in error: {entry.amendment_reason or ''}"
-            return tip
+            return _tooltip(entry, style.label)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             parts = [entry.event_date.isoformat(), style.label, entry.summary, status_text(entry)]
             return ", ".join(p for p in parts if p)
@@ -419,6 +413,18 @@ class TimelinePane(QWidget):
             signal.emit(entry)
 
 
+def _tooltip(entry: TimelineEntry, label: str) -> str:
+    tip = f"{entry.event_date.isoformat()} · {label}: {entry.summary}"
+    tip += f"\nRecorded by {entry.created_by} on {entry.created_at:%Y-%m-%d %H:%M}"
+    if entry.version > 1:
+        tip += f"\nAmended (version {entry.version}): {entry.amendment_reason or ''}"
+    if entry.entered_in_error:
+        tip += f"\nEntered in error: {entry.amendment_reason or ''}"
+    if entry.allergy_confirmation:
+        tip += f"\nGiven despite a recorded allergy: {entry.allergy_confirmation}"
+    return tip
+
+
 def _fields_widget(entry: TimelineEntry) -> QWidget:
     widget = QWidget()
     form = QFormLayout(widget)
@@ -438,6 +444,11 @@ def _fields_widget(entry: TimelineEntry) -> QWidget:
             text = QLabel("\n".join(f"• {line}" for line in rationale))
             text.setWordWrap(True)
             form.addRow("Advice shown:", text)
+    if entry.allergy_confirmation:
+        confirmed = QLabel(f"⚠ Given despite a recorded allergy: {entry.allergy_confirmation}")
+        confirmed.setWordWrap(True)
+        confirmed.setAccessibleName("Allergy confirmation")
+        form.addRow("Allergy:", confirmed)
     recorded = QLabel(f"{entry.created_by}, {entry.created_at:%Y-%m-%d %H:%M} (UTC)")
     form.addRow("Recorded by:", recorded)
     if entry.version > 1 or entry.amendment_reason:

@@ -144,6 +144,9 @@ class Kind:
     unlisted_columns: tuple[str, ...] = ()
     # None: the documents word this kind by hand (reports/content.py) or not at all.
     document: DocumentWording | None = None
+    # Fields naming what is given to the patient (an agent, a medicine): checked
+    # against the patient's recorded allergies before the record is saved.
+    given_to_patient: tuple[str, ...] = ()
 
     @property
     def recordable(self) -> bool:

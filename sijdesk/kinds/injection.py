@@ -79,4 +79,5 @@ KIND = Kind(
     validate=_validate,
     summarize=summarize,
     example={"purpose": "diagnostic", "side": "left", "pain_before": 8, "pain_after": 2},
+    given_to_patient=("agent",),
 )

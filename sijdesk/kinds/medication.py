@@ -54,4 +54,5 @@ KIND = Kind(
     cross_check=_stop_after_start,
     summarize=summarize,
     example={"category": "nsaid", "name": "naproxen", "stop_date": "2026-11-20"},
+    given_to_patient=("category", "name"),
 )

@@ -51,9 +51,9 @@ class Clinic:
         # Set after an administrator's reset: the user chooses a new password first.
         self.must_change_password = must_change_password
         self.patients = PatientService(db, actor, clock=clock)
-        self.allergies = AllergyService(db, actor, clock=clock)
         self.episodes = EpisodeService(db, actor, clock=clock)
-        self.timeline = TimelineService(db, actor, clock=clock)
+        self.allergies = AllergyService(db, actor, clock=clock)
+        self.timeline = TimelineService(db, actor, clock=clock, allergies=self.allergies)
         self.pathway = PathwayService(db, actor, clock=clock, timeline=self.timeline)
         self.documents = DocumentService(
             db,

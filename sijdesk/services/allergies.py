@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sijdesk.errors import NotFound, ValidationError
 from sijdesk.models import AllergyEntry, Patient, User
 from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase
+from sijdesk.services.text import fold
 from sijdesk.validation import Checker
 
 # What this clinic meets before a needle or a prescription; "other" is named in words.
@@ -33,6 +34,75 @@ SUBSTANCES: dict[str, str] = {
     "chlorhexidine": "Chlorhexidine",
     "iodine": "Iodine",
     "other": "Other",
+}
+# Words in an agent or a medicine that belong to each group (folded: lower case,
+# no accents). A match asks the clinician to confirm; it never blocks alone.
+MATCH_WORDS: dict[str, tuple[str, ...]] = {
+    "local_anaesthetic": (
+        "local anaesthetic",
+        "local anesthetic",
+        "lidocaine",
+        "lignocaine",
+        "bupivacaine",
+        "levobupivacaine",
+        "ropivacaine",
+        "mepivacaine",
+        "prilocaine",
+        "chirocaine",
+        "marcain",
+        "xylocaine",
+    ),
+    "iodinated_contrast": (
+        "contrast",
+        "iohexol",
+        "iopamidol",
+        "iodixanol",
+        "omnipaque",
+        "visipaque",
+        "niopam",
+    ),
+    "corticosteroid": (
+        "steroid",
+        "triamcinolone",
+        "methylprednisolone",
+        "dexamethasone",
+        "betamethasone",
+        "hydrocortisone",
+        "prednisolone",
+        "prednisone",
+        "kenalog",
+        "depo-medrone",
+        "depomedrone",
+    ),
+    "nsaid": (
+        "nsaid",
+        "ibuprofen",
+        "naproxen",
+        "diclofenac",
+        "celecoxib",
+        "etoricoxib",
+        "meloxicam",
+        "ketoprofen",
+        "indometacin",
+        "indomethacin",
+        "aspirin",
+    ),
+    "opioid": (
+        "opioid",
+        "codeine",
+        "dihydrocodeine",
+        "tramadol",
+        "morphine",
+        "oxycodone",
+        "tapentadol",
+        "fentanyl",
+        "buprenorphine",
+        "hydromorphone",
+    ),
+    "latex": ("latex",),
+    "chlorhexidine": ("chlorhexidine", "chloraprep", "hibiscrub"),
+    "iodine": ("iodine", "povidone", "betadine"),
+    "other": (),
 }
 NONE_KNOWN = "none_known"
 KINDS: dict[str, str] = {"allergy": "Allergy", "intolerance": "Intolerance"}
@@ -107,6 +177,19 @@ class AllergyStatus:
         if self.state == "none_known" and self.none_known is not None:
             return f"Allergies: none known (recorded {self.none_known.recorded_on.isoformat()})."
         return "Allergies: not recorded."
+
+
+def matching_allergies(status: AllergyStatus, text: str) -> list[AllergyInfo]:
+    """The patient's current allergies that ``text`` (an agent, a medicine) may contain."""
+    given = fold(text)
+    if not given:
+        return []
+    found = []
+    for allergy in status.allergies:
+        words = [*MATCH_WORDS.get(allergy.substance, ()), fold(allergy.substance_text)]
+        if any(len(word) >= 3 and word in given for word in words):
+            found.append(allergy)
+    return found
 
 
 # Steps and letters after which someone gives a drug, contrast or an operation.

@@ -8,7 +8,7 @@ of any event is one call away.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,10 +16,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectin_polymorphic
 
+from sijdesk.db.engine import Database
 from sijdesk.errors import NotFound, ValidationError
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS, summarize, validate_event
 from sijdesk.models import EVENT_CLASSES, Episode, TimelineEvent, User
-from sijdesk.services.context import CLINICAL_ROLES, ServiceBase
+from sijdesk.services.allergies import AllergyService, matching_allergies
+from sijdesk.services.context import CLINICAL_ROLES, Actor, ServiceBase
+
+# The error key (and form field) that asks for a reason when an agent matches an allergy.
+ALLERGY_CONFIRMATION = "allergy_confirmation"
 
 _BASE_COLUMNS = frozenset(c.key for c in TimelineEvent.__table__.columns)
 
@@ -46,6 +51,8 @@ class TimelineEntry:
     entered_in_error: bool = False
     amended: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Why it was given despite a matching recorded allergy (None: no match).
+    allergy_confirmation: str | None = None
 
     @property
     def is_current(self) -> bool:
@@ -55,6 +62,17 @@ class TimelineEntry:
 def event_data(event: TimelineEvent) -> dict[str, Any]:
     """The kind-specific fields of an event, by name."""
     return {name: getattr(event, name) for name in KINDS[event.kind].field_names}
+
+
+def _audit_details(
+    replaces: TimelineEvent | None, allergy_confirmation: str | None
+) -> dict[str, Any] | None:
+    details: dict[str, Any] = {}
+    if replaces is not None:
+        details["replaces"] = replaces.id
+    if allergy_confirmation:
+        details["allergy_confirmed"] = True  # the reason itself stays in the record
+    return details or None
 
 
 def current_events_stmt(episode_id: int):
@@ -72,6 +90,18 @@ def current_events_stmt(episode_id: int):
 
 class TimelineService(ServiceBase):
     log_name = "timeline"
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        clock: Callable[[], date] = date.today,
+        allergies: AllergyService,
+    ):
+        """The clinic's allergy service is passed in (Clinic wires it), never copied."""
+        super().__init__(db, actor, clock=clock)
+        self._allergies = allergies
 
     def _episode(self, session: Session, episode_id: int) -> Episode:
         episode = session.get(Episode, episode_id)
@@ -99,6 +129,7 @@ class TimelineService(ServiceBase):
             amendment_reason=event.amendment_reason,
             entered_in_error=event.entered_in_error,
             amended=amended,
+            allergy_confirmation=event.allergy_confirmation,
         )
 
     # -- reading -----------------------------------------------------------------
@@ -207,8 +238,19 @@ class TimelineService(ServiceBase):
 
     # -- writing -----------------------------------------------------------------
 
-    def add(self, episode_id: int, kind: str, data: Mapping[str, Any]) -> TimelineEntry:
-        """Record a new event of a recordable kind; ``data['date']`` is its date."""
+    def add(
+        self,
+        episode_id: int,
+        kind: str,
+        data: Mapping[str, Any],
+        *,
+        allergy_confirmation: str | None = None,
+    ) -> TimelineEntry:
+        """Record a new event of a recordable kind; ``data['date']`` is its date.
+
+        An agent or medicine that matches a recorded allergy is refused unless
+        ``allergy_confirmation`` says why it is given all the same.
+        """
         self.require(CLINICAL_ROLES, "write clinical records")
         if kind not in RECORDABLE_KINDS:
             raise ValidationError({"kind": "must be one of: " + ", ".join(RECORDABLE_KINDS)})
@@ -216,8 +258,35 @@ class TimelineService(ServiceBase):
         with self.db.write() as session:
             episode = self._episode(session, episode_id)
             self._check_episode_dates(session, episode, clean)
-            event = self.insert_event(session, episode, kind, clean)
+            confirmed = self._check_allergies(session, episode, kind, clean, allergy_confirmation)
+            event = self.insert_event(session, episode, kind, clean, allergy_confirmation=confirmed)
             return self._entry(session, event)
+
+    def _check_allergies(
+        self,
+        session: Session,
+        episode: Episode,
+        kind: str,
+        clean: Mapping[str, Any],
+        confirmation: str | None,
+    ) -> str | None:
+        """The confirmation to store, or None when nothing given matches an allergy."""
+        given = " ".join(str(clean.get(name) or "") for name in KINDS[kind].given_to_patient)
+        if not given.strip():
+            return None
+        status = self._allergies.status_in(session, episode.patient_id)
+        matches = matching_allergies(status, given)
+        if not matches:
+            return None
+        if not confirmation or not confirmation.strip():
+            listed = "; ".join(a.description for a in matches)
+            raise ValidationError(
+                {
+                    ALLERGY_CONFIRMATION: f"what is given matches a recorded allergy ({listed}); "
+                    "say why it is given all the same, or change it"
+                }
+            )
+        return confirmation.strip()
 
     def insert_event(
         self,
@@ -229,6 +298,7 @@ class TimelineService(ServiceBase):
         replaces: TimelineEvent | None = None,
         reason: str | None = None,
         entered_in_error: bool = False,
+        allergy_confirmation: str | None = None,
     ) -> TimelineEvent:
         """Insert one event version inside the caller's transaction, with its audit row.
 
@@ -244,6 +314,7 @@ class TimelineService(ServiceBase):
             root_id=(replaces.root_id or replaces.id) if replaces else None,
             amendment_reason=reason,
             entered_in_error=entered_in_error,
+            allergy_confirmation=allergy_confirmation,
             **fields,
         )
         session.add(event)
@@ -258,7 +329,7 @@ class TimelineService(ServiceBase):
             event.id,
             patient_id=episode.patient_id,
             summary=reason or summarize(kind, event_data(event)),
-            details={"replaces": replaces.id} if replaces else None,
+            details=_audit_details(replaces, allergy_confirmation),
         )
         session.flush()
         return event
@@ -288,8 +359,18 @@ class TimelineService(ServiceBase):
             raise ValidationError({"event": "decisions and documents cannot be amended"})
         return event
 
-    def amend(self, event_id: int, data: Mapping[str, Any], reason: str) -> TimelineEntry:
-        """Replace the current version with a corrected one; ``data`` holds every field."""
+    def amend(
+        self,
+        event_id: int,
+        data: Mapping[str, Any],
+        reason: str,
+        *,
+        allergy_confirmation: str | None = None,
+    ) -> TimelineEntry:
+        """Replace the current version with a corrected one; ``data`` holds every field.
+
+        A confirmation given for the version amended carries over unless a new one is given.
+        """
         self.require(CLINICAL_ROLES, "amend clinical records")
         errors = {}
         if not reason or not reason.strip():
@@ -312,8 +393,17 @@ class TimelineService(ServiceBase):
             self._check_episode_dates(session, episode, clean)
             if {"date": old.event_date, **event_data(old)} == clean:
                 raise ValidationError({"event": "nothing was changed"})
+            confirmed = self._check_allergies(
+                session, episode, old.kind, clean, allergy_confirmation or old.allergy_confirmation
+            )
             event = self.insert_event(
-                session, episode, old.kind, clean, replaces=old, reason=reason.strip()
+                session,
+                episode,
+                old.kind,
+                clean,
+                replaces=old,
+                reason=reason.strip(),
+                allergy_confirmation=confirmed,
             )
             version = len(self._chain(session, event.root_id or event.id))
             return self._entry(session, event, version=version)
@@ -337,6 +427,7 @@ class TimelineService(ServiceBase):
                 replaces=old,
                 reason=reason.strip(),
                 entered_in_error=True,
+                allergy_confirmation=old.allergy_confirmation,
             )
             version = len(self._chain(session, event.root_id or event.id))
             return self._entry(session, event, version=version)

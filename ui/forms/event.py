@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 from sijdesk.errors import ValidationError
 from sijdesk.kinds import KINDS, Field, validate_event
 from sijdesk.kinds.injection import INJECTION_SIDES
-from sijdesk.services import TimelineEntry
+from sijdesk.services import AllergyStatus, TimelineEntry
+from sijdesk.services.timeline import ALLERGY_CONFIRMATION
 from sijdesk.ui.describe import kind_label, word
+from sijdesk.ui.errors import Messages
 from sijdesk.ui.forms.record import RecordDialog
 from sijdesk.ui.forms.widgets import (
     CheckList,
@@ -54,6 +56,7 @@ class EventDialog(RecordDialog):
         episode,
         patient_title: str,
         entry: TimelineEntry | None = None,
+        allergies: AllergyStatus | None = None,
         parent: QWidget | None = None,
     ):
         verb = "Amend" if entry is not None else "Record"
@@ -65,8 +68,12 @@ class EventDialog(RecordDialog):
         self.setObjectName(f"{self.kind}Dialog")
         self.save_button.setText("&Save amendment" if entry is not None else "&Save")
         self.reason: NotesField | None = None
+        # Given when the clinician confirms an agent that matches a recorded allergy.
+        self.allergy_confirmation: str | None = None
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
+        if allergies is not None and KINDS[self.KIND].given_to_patient:
+            layout.addWidget(self._allergy_line(allergies))
         if entry is not None:
             layout.addWidget(self._amend_box(entry))
         self.build(layout)
@@ -74,6 +81,19 @@ class EventDialog(RecordDialog):
         if entry is not None:
             self.load(entry)
         self.finish()
+
+    def _allergy_line(self, allergies: AllergyStatus) -> QLabel:
+        """What the record says about allergies, above a form that gives something."""
+        line = QLabel(allergies.line)
+        line.setObjectName("formAllergies")
+        line.setWordWrap(True)
+        line.setAccessibleName("Allergies")
+        weight = "normal" if allergies.state == "none_known" else "bold"
+        line.setStyleSheet(
+            f"#formAllergies {{ font-weight: {weight}; border: 1px solid palette(mid); "
+            "padding: 3px; }"
+        )
+        return line
 
     def _amend_box(self, entry: TimelineEntry) -> QGroupBox:
         form = form_layout()
@@ -136,14 +156,30 @@ class EventDialog(RecordDialog):
 
     def perform(self) -> Callable[[], Any]:
         data = self.event_data()
-        timeline = self.clinic.timeline
+        timeline, confirmation = self.clinic.timeline, self.allergy_confirmation
         if self.entry is None:
             episode_id = self.episode.id
             kind = self.kind
-            return lambda: timeline.add(episode_id, kind, data)
+            return lambda: timeline.add(episode_id, kind, data, allergy_confirmation=confirmation)
         event_id = self.entry.id
         reason = self.reason.value() if self.reason is not None else ""
-        return lambda: timeline.amend(event_id, data, reason)
+        return lambda: timeline.amend(event_id, data, reason, allergy_confirmation=confirmation)
+
+    def on_failed(self, exc: BaseException) -> bool:
+        """A match with a recorded allergy: ask why, and save again with the answer."""
+        if isinstance(exc, ValidationError) and ALLERGY_CONFIRMATION in exc.errors:
+            message = exc.errors[ALLERGY_CONFIRMATION]
+            answer = Messages.ask_text(
+                self,
+                "Recorded allergy",
+                f"{message[0].upper()}{message[1:]}.\n\nReason (Cancel to go back and change it):",
+            )
+            if answer and answer.strip():
+                self.saving = False
+                self.allergy_confirmation = answer.strip()
+                self.submit()
+                return True
+        return super().on_failed(exc)
 
 
 class DeclaredEventDialog(EventDialog):
