@@ -21,6 +21,7 @@ from sijdesk.models.clinical import (
     TherapySession,
     TimelineEvent,
 )
+from sijdesk.models.contacts import CONTACT_ROLES, Contact
 from sijdesk.models.people import (
     ROLES,
     SEXES,
@@ -32,6 +33,8 @@ from sijdesk.models.people import (
 )
 
 __all__ = [
+    "CONTACT_ROLES",
+    "Contact",
     "EVENT_CLASSES",
     "AllergyEntry",
     "NAMING_CONVENTION",

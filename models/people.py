@@ -131,6 +131,10 @@ class Patient(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     referring_practitioner: Mapped[str] = mapped_column(String(200), default="")
+    # The patient's family doctor and the clinician who referred them, from the
+    # clinic's address book (sijdesk.models.contacts).
+    gp_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
+    referrer_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     # Accent- and case-folded copies kept by the service for search and sorting.
     family_key: Mapped[str] = mapped_column(String(200))

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         allergies,
         backups,
         check,
+        contacts,
         demo,
         open_app,
         patients,
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common, suppress=True)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (accounts, patients, allergies, demo, advise, check, backups):
+    for module in (accounts, patients, allergies, contacts, demo, advise, check, backups):
         module.register(subparsers, common)
     _register_optional(subparsers, common)
     return parser

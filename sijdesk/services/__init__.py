@@ -25,6 +25,7 @@ from sijdesk.services.accounts import (
 from sijdesk.services.allergies import AllergyInfo, AllergyService, AllergyStatus
 from sijdesk.services.audit import AuditService
 from sijdesk.services.backups import BackupService
+from sijdesk.services.contacts import ContactInfo, ContactService
 from sijdesk.services.context import Actor, load_actor
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
@@ -51,6 +52,7 @@ class Clinic:
         # Set after an administrator's reset: the user chooses a new password first.
         self.must_change_password = must_change_password
         self.patients = PatientService(db, actor, clock=clock)
+        self.contacts = ContactService(db, actor, clock=clock)
         self.episodes = EpisodeService(db, actor, clock=clock)
         self.allergies = AllergyService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock, allergies=self.allergies)
@@ -163,6 +165,7 @@ __all__ = [
     "Alert",
     "AllergyInfo",
     "AllergyStatus",
+    "ContactInfo",
     "EpisodeAdvice",
     "Clinic",
     "EpisodeView",

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from sijdesk.errors import DuplicatePatient, NotFound
-from sijdesk.models import ClinicSettings, Patient, PatientNameToken, utcnow
+from sijdesk.errors import DuplicatePatient, NotFound, ValidationError
+from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
 from sijdesk.services.context import ALL_ROLES, ServiceBase
 from sijdesk.services.text import digits, fold, prefix_upper_bound, words
 from sijdesk.validation import Checker, parse_date
@@ -27,7 +27,11 @@ EDITABLE_FIELDS = (
     "email",
     "address",
     "referring_practitioner",
+    "gp_contact_id",
+    "referrer_contact_id",
 )
+# Contacts of the address book a patient refers to, and the role each must have.
+CONTACT_FIELDS = {"gp_contact_id": "gp", "referrer_contact_id": None}
 SORT_KEYS = ("name", "date_of_birth", "record_number")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_LIKE = re.compile(r"^[\d\s+()\-]*\d[\d\s+()\-]*$")
@@ -61,6 +65,8 @@ class PatientDetails(PatientSummary):
     address: str
     referring_practitioner: str
     created_at: datetime
+    gp_contact_id: int | None = None
+    referrer_contact_id: int | None = None
 
 
 def age_on(born: date, day: date) -> int:
@@ -94,6 +100,8 @@ def _details(p: Patient) -> PatientDetails:
         p.address,
         p.referring_practitioner,
         p.created_at,
+        p.gp_contact_id,
+        p.referrer_contact_id,
     )
 
 
@@ -288,6 +296,9 @@ class PatientService(ServiceBase):
         for field in ("phone", "email", "address", "referring_practitioner"):
             if not partial or field in data:
                 checker.text(field, max_length=200 if field != "address" else 1000)
+        for field in CONTACT_FIELDS:
+            if not partial or field in data:
+                checker.integer(field, 1, None)
         if checker.clean.get("phone") and len(digits(checker.clean["phone"])) < 3:
             checker.fail("phone", "must contain a telephone number")
         if checker.clean.get("email") and not _EMAIL.match(checker.clean["email"]):
@@ -320,6 +331,7 @@ class PatientService(ServiceBase):
         self.require(ALL_ROLES, "register patients")
         clean = self._check(data, partial=False)
         with self.db.write() as session:
+            self._check_contacts(session, clean)
             if not allow_duplicate:
                 matches = self._duplicates(
                     session, clean["given_names"], clean["family_name"], clean["date_of_birth"]
@@ -360,6 +372,22 @@ class PatientService(ServiceBase):
             return _details(patient)
 
     @staticmethod
+    def _check_contacts(session: Session, clean: Mapping[str, Any]) -> None:
+        """A newly chosen GP or referrer must be a contact in use (a GP of the GP role)."""
+        errors = {}
+        for field, role in CONTACT_FIELDS.items():
+            contact_id = clean.get(field)
+            if contact_id is None:
+                continue
+            contact = session.get(Contact, contact_id)
+            if contact is None or not contact.active:
+                errors[field] = "is not a contact in the address book"
+            elif role is not None and contact.role != role:
+                errors[field] = "must be a family doctor (GP) contact"
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
     def _keys(clean: Mapping[str, Any]) -> dict[str, str]:
         return {
             "family_key": fold(clean["family_name"]),
@@ -376,6 +404,7 @@ class PatientService(ServiceBase):
         with self.db.write() as session:
             patient = self._load(session, patient_id)
             before = {f: getattr(patient, f) for f in clean}
+            self._check_contacts(session, {f: v for f, v in clean.items() if before[f] != v})
             merged = {f: getattr(patient, f) for f in EDITABLE_FIELDS} | clean
             if not allow_duplicate and {"given_names", "family_name", "date_of_birth"} & set(clean):
                 matches = self._duplicates(

@@ -20,6 +20,7 @@ from tests.signin import TEST_PASSWORD, add_user, copy_clinic, reopen_clinic
 SERVICES = (
     "patients",
     "allergies",
+    "contacts",
     "episodes",
     "timeline",
     "pathway",
@@ -37,6 +38,7 @@ TAKES_A_SESSION = {
     ("timeline", "entry_in"),
     ("timeline", "insert_event"),
     ("allergies", "status_in"),
+    ("contacts", "load"),
 }
 # What reception must never be given: clinical records and who the users are.
 RECEPTION_DENIED = {
@@ -103,6 +105,7 @@ def walk(demo_db, tmp_path, monkeypatch):
     letter = admin.documents.create_letter(episode.id, "physiotherapy")
     spare = add_user(admin, "spare.user", "Spare User", "reception")
     allergy = admin.allergies.record(patient.id, {"substance": "latex", "kind": "allergy"})
+    contact = admin.contacts.create({"name": "Dr Walk", "role": "gp"})
     values = {
         "patient_id": patient.id,
         "episode_id": episode.id,
@@ -123,6 +126,8 @@ def walk(demo_db, tmp_path, monkeypatch):
         "taken_over_by": "admin",
         "user_id": spare.actor.id,
         "entry_id": allergy.id,
+        "contact_id": contact.id,
+        "active": False,
         "temporary_password": "temporary-pass-1",
         "roles": ["reception"],
         "display_name": "Spare User",
@@ -136,6 +141,8 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("patients", "validate"): {
             "data": {"given_names": "Walk", "family_name": "Role", "date_of_birth": "1980-01-01"}
         },
+        ("contacts", "create"): {"data": {"name": "Dr Made", "role": "spine_surgeon"}},
+        ("contacts", "update"): {"changes": {"phone": "+44 1632 960 000"}},
         ("allergies", "record"): {"data": {"substance": "opioid", "kind": "intolerance"}},
         ("allergies", "amend"): {"data": {"substance": "latex", "kind": "intolerance"}},
         ("episodes", "create"): {"data": {"side": "left", "onset_date": "2026-06-01"}},

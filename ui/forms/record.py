@@ -170,6 +170,9 @@ class RecordDialog(QDialog):
 
     @Slot()
     def revalidate(self) -> dict[str, str]:
+        # Done now: a check still pending would only repeat it, after any answer
+        # from a save in between, and wipe that answer's message.
+        self._validate_timer.stop()
         try:
             errors = self.validate()
         except ValidationError as exc:
@@ -248,6 +251,7 @@ class RecordDialog(QDialog):
         """Save (also callable directly; the service has the last word on validity)."""
         if self.saving:
             return
+        self._validate_timer.stop()  # the save's answer is the newer word
         try:
             job = self.perform()
         except ValidationError as exc:
