@@ -94,6 +94,9 @@ class ClinicSettings(Base):
     clinic_uid: Mapped[str | None] = mapped_column(String(36))
     # A demonstration clinic (fictional patients, published passwords).
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The address-book contact each kind of letter goes to unless the clinician
+    # chooses another, {letter kind: contact id}; None or missing: none set.
+    default_contacts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     # The window locks after this many idle minutes.
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     # Automatic backups: where (empty = the backups folder in the data folder),

@@ -39,6 +39,7 @@ class PatientInfo:
     address: str = ""
     phone: str = ""
     referring_practitioner: str = ""
+    gp_contact_id: int | None = None  # the family doctor in the clinic's address book
 
     @classmethod
     def of(cls, patient) -> PatientInfo:
@@ -53,6 +54,7 @@ class PatientInfo:
             address=patient.address or "",
             phone=patient.phone or "",
             referring_practitioner=patient.referring_practitioner or "",
+            gp_contact_id=getattr(patient, "gp_contact_id", None),
         )
 
     @property

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -63,6 +64,15 @@ KIND_CRITERIA = {
     "spine_surgeon": FUSION_CRITERIA,
     "rheumatology": ("triage.inflammatory", "triage.red_flag", "triage.below_belt"),
     "urgent": ("triage.red_flag", "triage.inflammatory", "triage.below_belt"),
+}
+
+
+# How soon the recipient should act, as the clinician sets it.
+URGENCIES = ("routine", "soon", "urgent")
+URGENCY_WORDS = {
+    "routine": "routine",
+    "soon": "SOON — please see before the next routine appointment",
+    "urgent": "URGENT — please see as soon as possible",
 }
 
 
@@ -563,11 +573,21 @@ class LetterOptions:
     reason: str
     question: str
     page_size: str | None = None
+    # The recipient's practice and postal address, one line each (from the address book).
+    recipient_address: tuple[str, ...] = ()
+    # "Dr Harriet Mensah, Riverside Medical Centre": the patient's GP, copied in.
+    copy_to: str = ""
+    urgency: str = "routine"
+    salutation: str = "Dear colleague,"
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "recipient": self.recipient,
+            "recipient_address": list(self.recipient_address),
+            "copy_to": self.copy_to,
+            "urgency": self.urgency,
+            "salutation": self.salutation,
             "reason": self.reason,
             "question": self.question,
             "page_size": self.page_size,
@@ -580,6 +600,7 @@ def default_options(kind: str, c: EpisodeContent) -> LetterOptions:
         recipient=DEFAULT_RECIPIENTS[kind],
         reason=default_reason(kind, c),
         question=default_question(kind, c),
+        urgency="urgent" if kind == "urgent" else "routine",
     )
 
 
@@ -591,15 +612,25 @@ def complete_options(
     reason: str | None = None,
     question: str | None = None,
     page_size: str | None = None,
+    recipient_address: tuple[str, ...] = (),
+    copy_to: str = "",
+    urgency: str | None = None,
+    salutation: str | None = None,
 ) -> LetterOptions:
     """Options with every blank field filled by its default."""
     base = default_options(kind, c)
+    if urgency is not None and urgency not in URGENCIES:
+        raise ValueError(f"urgency must be one of: {', '.join(URGENCIES)}")
     return replace(
         base,
         recipient=(recipient or "").strip() or base.recipient,
         reason=(reason or "").strip() or base.reason,
         question=(question or "").strip() or base.question,
         page_size=page_size,
+        recipient_address=recipient_address,
+        copy_to=copy_to,
+        urgency=urgency or base.urgency,
+        salutation=salutation or base.salutation,
     )
 
 
@@ -607,7 +638,9 @@ def draft_text(c: EpisodeContent, options: LetterOptions) -> str:
     """The whole letter as plain text, for the draft view of the letter dialog."""
     parts = [
         title_for(options.kind, c),
-        f"To: {options.recipient}",
+        "To: " + ", ".join((options.recipient, *options.recipient_address)),
+        f"Urgency: {URGENCY_WORDS[options.urgency]}",
+        *([f"Copy to: {options.copy_to}"] if options.copy_to else []),
         f"Patient: {c.patient.display_name}, born {c.patient.date_of_birth.isoformat()}, "
         f"record {c.patient.record_number}",
         c.allergies.line,
@@ -637,7 +670,19 @@ def _addresses(c: EpisodeContent, options: LetterOptions, st) -> list[Flowable]:
         re_lines.append(f"Tel. {fonts.markup(pt.phone)}")
     out: list[Flowable] = [
         p(c.as_of.strftime("%d %B %Y").lstrip("0"), right),
-        rich(f"<b>To:</b> {fonts.markup(options.recipient)}", st.body),
+        rich(
+            "<b>To:</b> "
+            + "<br/>".join(
+                fonts.markup(line) for line in (options.recipient, *options.recipient_address)
+            ),
+            st.body,
+        ),
+        rich(
+            f"<b>Urgency:</b> {fonts.markup(URGENCY_WORDS[options.urgency])}"
+            if options.urgency == "routine"
+            else f"<b>Urgency: {fonts.markup(URGENCY_WORDS[options.urgency])}</b>",
+            st.body,
+        ),
         rich("<b>Re:</b> " + "<br/>".join(re_lines), st.body),
         allergy_paragraph(c.allergies, st.body),
     ]
@@ -660,7 +705,7 @@ def build_letter_story(c: EpisodeContent, options: LetterOptions) -> list[Flowab
         story.append(Spacer(1, 6))
     story.extend(_addresses(c, options, st))
     story.append(p(title_for(kind, c), st.title))
-    story.append(p("Dear colleague,", st.body))
+    story.append(p(options.salutation, st.body))
     story.append(p("Reason for referral", st.h1))
     story.extend(p(par, st.body) for par in options.reason.split("\n\n") if par.strip())
     story.append(
@@ -681,8 +726,8 @@ def build_letter_story(c: EpisodeContent, options: LetterOptions) -> list[Flowab
             st.body,
         )
     ]
-    if c.patient.referring_practitioner:
-        ending.append(p(f"Copy to: {c.patient.referring_practitioner}", st.small))
+    if options.copy_to:
+        ending.append(p(f"Copy to: {options.copy_to} (the patient's family doctor)", st.small))
     ending.append(Spacer(1, st.base_size * 0.6))
     ending.extend(
         signature_block(

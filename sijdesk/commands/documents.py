@@ -56,7 +56,27 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     )
     letter.add_argument("kind", metavar="KIND", help="one of: " + ", ".join(LETTER_KINDS))
     _patient_options(letter, required=True)
-    letter.add_argument("--recipient", metavar="TEXT", help="who the letter is addressed to")
+    letter.add_argument(
+        "--to",
+        metavar="CONTACT",
+        type=int,
+        help="the address-book contact it goes to (an id from `sijdesk contacts list`); "
+        "default: the clinic's contact for this kind of letter",
+    )
+    letter.add_argument(
+        "--recipient", metavar="TEXT", help="who it is addressed to, when not a contact"
+    )
+    letter.add_argument(
+        "--urgency",
+        choices=("routine", "soon", "urgent"),
+        help="how soon the recipient should act (default: routine; urgent for KIND urgent)",
+    )
+    letter.add_argument(
+        "--no-copy-to-gp",
+        dest="copy_to_gp",
+        action="store_false",
+        help="leave out the copy to the patient's family doctor",
+    )
     letter.add_argument("--reason", metavar="TEXT", help="the reason for referral")
     letter.add_argument("--question", metavar="TEXT", help="the question for the recipient")
     _output_options(letter)
@@ -206,6 +226,9 @@ def run_letter(args: argparse.Namespace) -> int:
             reason=args.reason,
             question=args.question,
             page_size=args.page_size,
+            to_contact_id=args.to,
+            urgency=args.urgency,
+            copy_to_gp=args.copy_to_gp,
         )
         write_atomically(output, made.pdf)
     print(

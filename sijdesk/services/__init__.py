@@ -66,6 +66,7 @@ class Clinic:
             timeline=self.timeline,
             pathway=self.pathway,
             allergies=self.allergies,
+            contacts=self.contacts,
         )
         self.session = SessionService(db, actor, clock=clock)
         self.users = UserService(db, actor, clock=clock)

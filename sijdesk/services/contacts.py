@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sijdesk.errors import NotFound, ValidationError
-from sijdesk.models import CONTACT_ROLES, Contact, utcnow
+from sijdesk.models import CONTACT_ROLES, ClinicSettings, Contact, utcnow
 from sijdesk.services.context import ALL_ROLES, ServiceBase
 from sijdesk.services.text import digits
 from sijdesk.validation import Checker
@@ -31,6 +31,14 @@ ROLE_LABELS: dict[str, str] = {
     "other": "Other",
 }
 FIELDS = ("name", "role", "practice", "address", "phone", "secure_email")
+# The role of contact each kind of letter is addressed to (None: any role).
+LETTER_ROLES: dict[str, str | None] = {
+    "physiotherapy": "physiotherapist",
+    "injection_clinic": "injection_clinic",
+    "spine_surgeon": "spine_surgeon",
+    "rheumatology": "rheumatologist",
+    "urgent": None,
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -147,6 +155,59 @@ class ContactService(ServiceBase):
                 session, "update", "contact", row.id, summary="restored" if active else "retired"
             )
             return contact_info(row)
+
+    # -- where letters go ------------------------------------------------------------
+
+    def letter_defaults(self) -> dict[str, ContactInfo]:
+        """The contact each kind of letter goes to when none is chosen."""
+        self.require(ALL_ROLES, "read the address book")
+        with self.db.read() as session:
+            return self.letter_defaults_in(session)
+
+    def letter_defaults_in(self, session: Session) -> dict[str, ContactInfo]:
+        settings = session.get(ClinicSettings, 1)
+        chosen = (settings.default_contacts if settings else None) or {}
+        found = {}
+        for kind, contact_id in chosen.items():
+            row = session.get(Contact, contact_id)
+            if row is not None and row.active:
+                found[kind] = contact_info(row)
+        return found
+
+    def set_letter_default(self, kind: str, contact_id: int | None) -> dict[str, ContactInfo]:
+        """Choose (or with None, clear) the contact a kind of letter goes to by default."""
+        self.require(ALL_ROLES, "edit the address book")
+        if kind not in LETTER_ROLES:
+            raise ValidationError({"kind": "must be one of: " + ", ".join(LETTER_ROLES)})
+        with self.db.write() as session:
+            if contact_id is not None:
+                row = self.load(session, contact_id)
+                role = LETTER_ROLES[kind]
+                if not row.active:
+                    raise ValidationError({"contact": "is retired; restore it first"})
+                if role is not None and row.role != role:
+                    raise ValidationError(
+                        {"contact": f"must be a {ROLE_LABELS[role].lower()} contact"}
+                    )
+            settings = session.get(ClinicSettings, 1)
+            if settings is None:
+                raise NotFound("The clinic settings row is missing.")
+            chosen = dict(settings.default_contacts or {})
+            if contact_id is None:
+                chosen.pop(kind, None)
+            else:
+                chosen[kind] = contact_id
+            settings.default_contacts = chosen
+            self.audit(
+                session,
+                "update",
+                "settings",
+                1,
+                summary=f"default contact for {kind} letters",
+                details={"kind": kind, "contact_id": contact_id},
+            )
+            session.flush()
+            return self.letter_defaults_in(session)
 
     # -- inside ------------------------------------------------------------------
 

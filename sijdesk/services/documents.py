@@ -49,6 +49,7 @@ from sijdesk.models import (
 )
 from sijdesk.pathway.vocab import LETTER_KINDS
 from sijdesk.services.allergies import AllergyService, unasked_allergy_note
+from sijdesk.services.contacts import ContactService
 from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase, covered_reads
 from sijdesk.services.episodes import EpisodeService
 from sijdesk.services.pathway_service import PathwayService
@@ -153,6 +154,15 @@ class LetterheadSettings:
 
 
 @dataclass(frozen=True)
+class LetterAddressing:
+    """Who a letter goes to and how soon, as the clinician chose."""
+
+    to_contact_id: int | None = None  # None: the clinic's default contact for the kind
+    urgency: str | None = None  # None: urgent for an urgent referral, else routine
+    copy_to_gp: bool = True  # a "Copy to" line for the patient's GP, when there is one
+
+
+@dataclass(frozen=True)
 class LetterDraft:
     """What the letter dialog shows before the clinician signs."""
 
@@ -166,6 +176,8 @@ class LetterDraft:
     signer: report_content.Signer
     # Shown beside the draft: allergies never asked before an injection or surgical letter.
     allergy_note: str | None = None
+    # The address-book contact it goes to (chosen, or the clinic's default for the kind).
+    to_contact_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -292,10 +304,12 @@ class DocumentService(ServiceBase):
         timeline: TimelineService,
         pathway: PathwayService,
         allergies: AllergyService,
+        contacts: ContactService,
     ):
         """The clinic's own services are passed in (Clinic wires them), never copied."""
         super().__init__(db, actor, clock=clock)
         self._allergies = allergies
+        self._contacts = contacts
         self._patients = patients
         self._episodes = episodes
         self._timeline = timeline
@@ -493,14 +507,18 @@ class DocumentService(ServiceBase):
         recipient: str | None = None,
         reason: str | None = None,
         question: str | None = None,
+        to_contact_id: int | None = None,
+        urgency: str | None = None,
+        copy_to_gp: bool = True,
     ) -> LetterDraft:
         """The draft the dialog shows: the advised kind preselected, defaults filled."""
         content = self._content(episode_id)
         advised = content.advice.referral if content.advice else None
         chosen = kind or advised or "physiotherapy"
         _check_kind(chosen)
-        options = _letters().complete_options(
-            content, chosen, recipient=recipient, reason=reason, question=question
+        addressed = LetterAddressing(to_contact_id, urgency, copy_to_gp)
+        options, contact_id = self._options(
+            content, chosen, recipient, reason, question, None, addressed
         )
         self._audit_shown(
             "document.draft",
@@ -518,7 +536,47 @@ class DocumentService(ServiceBase):
             pathway_version=content.pathway_version,
             signer=content.signer,
             allergy_note=unasked_allergy_note(content.allergies.state, chosen),
+            to_contact_id=contact_id,
         )
+
+    def _options(
+        self,
+        content: report_content.EpisodeContent,
+        kind: str,
+        recipient: str | None,
+        reason: str | None,
+        question: str | None,
+        page_size: str | None,
+        addressed: LetterAddressing,
+    ) -> tuple[letter_report.LetterOptions, int | None]:
+        """The letter's options, addressed: the chosen contact, else typed words, else the
+        clinic's default contact for the kind, else the kind's generic addressee."""
+        if addressed.urgency is not None and addressed.urgency not in _letters().URGENCIES:
+            raise ValidationError({"urgency": "must be one of: " + ", ".join(_letters().URGENCIES)})
+        contact = None
+        if addressed.to_contact_id is not None:
+            contact = self._contacts.get(addressed.to_contact_id)
+            if not contact.active:
+                raise ValidationError({"to": "is a retired contact; choose another"})
+        elif not (recipient or "").strip():
+            contact = self._contacts.letter_defaults().get(kind)
+        copy_to = ""
+        gp_id = content.patient.gp_contact_id
+        if addressed.copy_to_gp and gp_id is not None and gp_id != getattr(contact, "id", None):
+            copy_to = self._contacts.get(gp_id).display
+        options = _letters().complete_options(
+            content,
+            kind,
+            recipient=contact.name if contact else recipient,
+            reason=reason,
+            question=question,
+            page_size=page_size,
+            recipient_address=contact.address_lines[1:] if contact else (),
+            copy_to=copy_to,
+            urgency=addressed.urgency,
+            salutation=f"Dear {contact.name}," if contact else None,
+        )
+        return options, contact.id if contact else None
 
     def _letter(
         self,
@@ -529,17 +587,13 @@ class DocumentService(ServiceBase):
         question: str | None,
         page_size: str | None,
         created: datetime,
+        addressed: LetterAddressing,
     ) -> tuple[report_content.EpisodeContent, letter_report.LetterOptions, bytes]:
         _check_kind(kind)
         _check_page_size(page_size)
         content = self._content(episode_id)
-        options = _letters().complete_options(
-            content,
-            kind,
-            recipient=recipient,
-            reason=reason,
-            question=question,
-            page_size=page_size,
+        options, _contact_id = self._options(
+            content, kind, recipient, reason, question, page_size, addressed
         )
         return content, options, _letters().render_letter(content, options, created=created)
 
@@ -552,10 +606,14 @@ class DocumentService(ServiceBase):
         reason: str | None = None,
         question: str | None = None,
         page_size: str | None = None,
+        to_contact_id: int | None = None,
+        urgency: str | None = None,
+        copy_to_gp: bool = True,
     ) -> GeneratedPdf:
         """Render a letter without signing or recording it."""
+        addressed = LetterAddressing(to_contact_id, urgency, copy_to_gp)
         content, options, pdf = self._letter(
-            episode_id, kind, recipient, reason, question, page_size, utcnow()
+            episode_id, kind, recipient, reason, question, page_size, utcnow(), addressed
         )
         title = _letters().title_for(kind, content)
         self._audit_shown(
@@ -578,11 +636,15 @@ class DocumentService(ServiceBase):
         reason: str | None = None,
         question: str | None = None,
         page_size: str | None = None,
+        to_contact_id: int | None = None,
+        urgency: str | None = None,
+        copy_to_gp: bool = True,
     ) -> GeneratedPdf:
         """Sign, render and record a referral letter on the episode's timeline."""
         created = utcnow()
+        addressed = LetterAddressing(to_contact_id, urgency, copy_to_gp)
         content, options, pdf = self._letter(
-            episode_id, kind, recipient, reason, question, page_size, created
+            episode_id, kind, recipient, reason, question, page_size, created, addressed
         )
         title = _letters().title_for(kind, content)
         parameters = {

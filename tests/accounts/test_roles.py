@@ -39,6 +39,7 @@ TAKES_A_SESSION = {
     ("timeline", "insert_event"),
     ("allergies", "status_in"),
     ("contacts", "load"),
+    ("contacts", "letter_defaults_in"),
 }
 # What reception must never be given: clinical records and who the users are.
 RECEPTION_DENIED = {
@@ -141,6 +142,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("patients", "validate"): {
             "data": {"given_names": "Walk", "family_name": "Role", "date_of_birth": "1980-01-01"}
         },
+        ("contacts", "set_letter_default"): {"kind": "urgent"},
         ("contacts", "create"): {"data": {"name": "Dr Made", "role": "spine_surgeon"}},
         ("contacts", "update"): {"changes": {"phone": "+44 1632 960 000"}},
         ("allergies", "record"): {"data": {"substance": "opioid", "kind": "intolerance"}},
