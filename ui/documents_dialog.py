@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import ValidationError
+from sijdesk.services.contacts import LETTER_ROLES
 from sijdesk.ui.errors import Messages, user_message
 from sijdesk.ui.pdf_preview import show_preview
 from sijdesk.ui.sizing import resize_to_fit
@@ -146,8 +148,11 @@ class LetterDialog(_DocumentDialog):
         self.setObjectName("letterDialog")
         resize_to_fit(self, 980, 720)
         self.draft = None
+        self.contacts: list = []
         self._requested_kind = kind or None
-        self._edited = {"recipient": False, "reason": False, "question": False}
+        self._edited = dict.fromkeys(
+            ("recipient", "reason", "question", "to", "urgency", "copy"), False
+        )
         self._loading = False
 
         self.patient_label = QLabel()
@@ -156,7 +161,7 @@ class LetterDialog(_DocumentDialog):
         self.kind_combo = QComboBox()
         for ident, name in KIND_NAMES.items():
             self.kind_combo.addItem(name, ident)
-        self.recipient = QLineEdit()
+        self._build_addressing()
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
         self.question = QPlainTextEdit()
@@ -179,7 +184,10 @@ class LetterDialog(_DocumentDialog):
 
         form = QFormLayout()
         form.addRow(_labelled("Letter &kind:", self.kind_combo), self.kind_combo)
-        form.addRow(_labelled("&To:", self.recipient), self.recipient)
+        form.addRow(_labelled("Send &to:", self.to_combo), self.to_combo)
+        form.addRow(_labelled("Addressed t&o:", self.recipient), self.recipient)
+        form.addRow(_labelled("&Urgency:", self.urgency_combo), self.urgency_combo)
+        form.addRow("", self.copy_to_gp)
         form.addRow(_labelled("&Reason for referral:", self.reason), self.reason)
         form.addRow(_labelled("&Question for the recipient:", self.question), self.question)
         form.addRow(QLabel("Signed by:"), self.signer_label)
@@ -252,14 +260,33 @@ class LetterDialog(_DocumentDialog):
             return
         super().reject()
 
+    def _build_addressing(self) -> None:
+        """Who the letter goes to (address book or typed), how soon, and the GP's copy."""
+        self.to_combo = QComboBox()
+        self.to_combo.setAccessibleName("Send to (address book)")
+        self.to_combo.setToolTip("The contact from the clinic's address book the letter goes to")
+        self.to_combo.activated.connect(lambda _i: self._on_edited("to"))
+        self.recipient = QLineEdit()
+        self.recipient.setAccessibleName("Addressed to")
+        self.urgency_combo = QComboBox()
+        self.urgency_combo.setAccessibleName("Urgency")
+        for ident, words in (("routine", "Routine"), ("soon", "Soon"), ("urgent", "Urgent")):
+            self.urgency_combo.addItem(words, ident)
+        self.urgency_combo.activated.connect(lambda _i: self._on_edited("urgency"))
+        self.copy_to_gp = QCheckBox("Copy to the patient's family doctor")
+        self.copy_to_gp.setChecked(True)
+        self.copy_to_gp.toggled.connect(lambda _on: self._on_edited("copy"))
+
     # -- loading the draft --------------------------------------------------------------------
 
     def load(self, kind: str | None, *, keep_edits: bool = False) -> None:
         edits = self.edits() if keep_edits else {}
         service, episode_id = self.service, self.episode_id
 
+        contacts = self.clinic.contacts
+
         def job():
-            return service.letter_draft(episode_id, kind, **edits)
+            return service.letter_draft(episode_id, kind, **edits), contacts.all_contacts()
 
         self.ops.run(
             job,
@@ -269,17 +296,44 @@ class LetterDialog(_DocumentDialog):
             label="letter draft",
         )
 
-    def edits(self) -> dict[str, str | None]:
+    def edits(self) -> dict[str, Any]:
         """The fields the user changed (None = use the suggested wording)."""
+        # "Not in the address book" chosen: the typed addressee, not the default contact.
+        typed = (self._edited["recipient"] or self._edited["to"]) and (
+            self.to_combo.currentData() is None
+        )
         return {
-            "recipient": self.recipient.text() if self._edited["recipient"] else None,
+            "recipient": self.recipient.text() if typed else None,
             "reason": self.reason.toPlainText() if self._edited["reason"] else None,
             "question": self.question.toPlainText() if self._edited["question"] else None,
+            **self._addressing(),
         }
 
+    def _addressing(self) -> dict[str, Any]:
+        """Who it goes to, how soon and the copy, as chosen in the dialog."""
+        return {
+            "to_contact_id": self.to_combo.currentData() if self._edited["to"] else None,
+            "urgency": self.urgency_combo.currentData() if self._edited["urgency"] else None,
+            "copy_to_gp": self.copy_to_gp.isChecked(),
+        }
+
+    def _fill_contacts(self, contacts, chosen: int | None) -> None:
+        """The address book, contacts of the kind's role first."""
+        role = LETTER_ROLES.get(self.kind())
+        ordered = sorted(contacts, key=lambda c: (role is not None and c.role != role, c.name))
+        self.to_combo.clear()
+        self.to_combo.addItem("Not in the address book: type the addressee below", None)
+        for contact in ordered:
+            self.to_combo.addItem(f"{contact.display} ({contact.role_label})", contact.id)
+        index = self.to_combo.findData(chosen) if chosen is not None else 0
+        self.to_combo.setCurrentIndex(max(index, 0))
+        self.recipient.setEnabled(self.to_combo.currentData() is None)
+
     @Slot(object)
-    def _on_draft(self, draft) -> None:
+    def _on_draft(self, result) -> None:
+        draft, contacts = result
         self.draft = draft
+        self.contacts = contacts
         self._loading = True
         try:
             title = patient_words(draft.patient)
@@ -294,7 +348,11 @@ class LetterDialog(_DocumentDialog):
             index = self.kind_combo.findData(draft.options.kind)
             self.kind_combo.setCurrentIndex(index)
             opts = draft.options
-            if not self._edited["recipient"]:
+            self._fill_contacts(contacts, draft.to_contact_id)
+            self.urgency_combo.setCurrentIndex(max(self.urgency_combo.findData(opts.urgency), 0))
+            if opts.copy_to:
+                self.copy_to_gp.setText(f"Copy to the patient's family doctor: {opts.copy_to}")
+            if not self._edited["recipient"] or draft.to_contact_id is not None:
                 self.recipient.setText(opts.recipient)
             if not self._edited["reason"]:
                 self.reason.setPlainText(opts.reason)
@@ -318,7 +376,7 @@ class LetterDialog(_DocumentDialog):
     def _on_kind_changed(self, _index: int) -> None:
         if self._loading or self.draft is None:
             return
-        self._edited = {"recipient": False, "reason": False, "question": False}
+        self._edited = dict.fromkeys(self._edited, False)
         self._busy("Preparing the draft…")
         self.load(self.kind())
 
@@ -335,7 +393,7 @@ class LetterDialog(_DocumentDialog):
 
     @Slot()
     def reset_wording(self) -> None:
-        self._edited = {"recipient": False, "reason": False, "question": False}
+        self._edited = dict.fromkeys(self._edited, False)
         self.load(self.kind())
 
     def kind(self) -> str:
@@ -343,11 +401,15 @@ class LetterDialog(_DocumentDialog):
 
     # -- making the PDF --------------------------------------------------------------------------
 
-    def _options(self) -> dict[str, str | None]:
+    def _options(self) -> dict[str, Any]:
+        to_contact_id = self.to_combo.currentData()
         return {
-            "recipient": self.recipient.text(),
+            "recipient": None if to_contact_id is not None else self.recipient.text(),
             "reason": self.reason.toPlainText(),
             "question": self.question.toPlainText(),
+            "to_contact_id": to_contact_id,
+            "urgency": self.urgency_combo.currentData(),
+            "copy_to_gp": self.copy_to_gp.isChecked(),
         }
 
     @Slot()

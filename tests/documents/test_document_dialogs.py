@@ -301,3 +301,52 @@ def test_saving_a_recorded_document_to_a_file_is_audited(qtbot, open_as, tmp_pat
     assert event.details == {"sha256": made.sha256, "file_name": "letter.pdf"}
     preview.close()
     controller.ops.shutdown()
+
+
+def test_the_letter_dialog_addresses_a_contact_with_urgency_and_the_gp_copy(qtbot, open_as):
+    clinic = open_as("dr.okafor")
+    patient = clinic.patients.get_by_record_number("000003")
+    gp = clinic.contacts.create({"name": "Dr Harriet Mensah", "role": "gp"})
+    clinic.patients.update(patient.id, {"gp_contact_id": gp.id})
+    clinic_contact = clinic.contacts.create(
+        {"name": "Dr Ravi Menon", "role": "injection_clinic", "practice": "Pain Unit"}
+    )
+    clinic.contacts.set_letter_default("injection_clinic", clinic_contact.id)
+    other = clinic.contacts.create({"name": "Dr Lena Vogel", "role": "injection_clinic"})
+    dialog = LetterDialog(clinic, _episode(clinic, "000003"))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10_000)
+    assert dialog.to_combo.currentData() == clinic_contact.id  # the clinic's default
+    assert not dialog.recipient.isEnabled()
+    assert dialog.copy_to_gp.text().endswith("Dr Harriet Mensah")
+    dialog.to_combo.setCurrentIndex(dialog.to_combo.findData(other.id))
+    dialog.to_combo.activated.emit(dialog.to_combo.currentIndex())
+    dialog.urgency_combo.setCurrentIndex(dialog.urgency_combo.findData("soon"))
+    dialog.urgency_combo.activated.emit(dialog.urgency_combo.currentIndex())
+    dialog.copy_to_gp.setChecked(False)
+    qtbot.waitUntil(lambda: "To: Dr Lena Vogel" in dialog.text_view.toPlainText(), timeout=10_000)
+    with qtbot.waitSignal(dialog.documentCreated, timeout=15_000) as created:
+        dialog.sign_button.click()
+    text = " ".join(_text(created.args[0].pdf).split())
+    assert "To: Dr Lena Vogel" in text and "Dear Dr Lena Vogel," in text
+    assert "Urgency: SOON" in text
+    assert "Copy to" not in text
+    _close_previews(qtbot)
+
+
+def test_an_addressee_outside_the_address_book_can_be_typed(qtbot, open_as):
+    clinic = open_as("dr.okafor")
+    default = clinic.contacts.create({"name": "Dr Ravi Menon", "role": "injection_clinic"})
+    clinic.contacts.set_letter_default("injection_clinic", default.id)
+    dialog = LetterDialog(clinic, _episode(clinic, "000003"))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10_000)
+    dialog.to_combo.setCurrentIndex(0)
+    dialog.to_combo.activated.emit(0)
+    qtbot.waitUntil(dialog.recipient.isEnabled, timeout=10_000)
+    dialog.recipient.setText("Pain Clinic, St Elsewhere")
+    dialog.recipient.textEdited.emit("Pain Clinic, St Elsewhere")
+    qtbot.waitUntil(
+        lambda: "To: Pain Clinic, St Elsewhere" in dialog.text_view.toPlainText(), timeout=10_000
+    )
+    assert dialog.to_combo.currentData() is None
