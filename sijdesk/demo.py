@@ -194,6 +194,107 @@ def _ensure_demo_setup(clinic) -> dict[str, int]:
     return ids
 
 
+# The clinic's address book: (key, name, role, practice, address, phone, secure e-mail).
+ADDRESS_BOOK = (
+    (
+        "mensah",
+        "Dr Harriet Mensah",
+        "gp",
+        "Riverside Medical Centre",
+        "2 Station Road\nRiverside RV1 2AB",
+        "+44 1632 960 100",
+        "riverside.mc@nhs.example",
+    ),
+    (
+        "boateng",
+        "Dr Kwame Boateng",
+        "gp",
+        "Mill Lane Surgery",
+        "41 Mill Lane\nRiverside RV2 4QT",
+        "+44 1632 960 200",
+        "mill.lane@nhs.example",
+    ),
+    (
+        "halvorsen",
+        "Dr Ingrid Halvorsen",
+        "gp",
+        "Upper Riverside Health Centre",
+        "The Green\nUpper Riverside RV7 1AB",
+        "+44 1632 960 300",
+        "upper.riverside@nhs.example",
+    ),
+    (
+        "wojcik",
+        "Mr Tomasz Wójcik",
+        "spine_surgeon",
+        "Spinal Unit, Riverside General Hospital",
+        "Hospital Road\nRiverside RV3 1AA",
+        "+44 1632 960 400",
+        "spine.unit@rgh.nhs.example",
+    ),
+    (
+        "menon",
+        "Dr Ravi Menon",
+        "injection_clinic",
+        "Pain and Injection Clinic, Riverside General",
+        "Hospital Road\nRiverside RV3 1AA",
+        "+44 1632 960 410",
+        "pain.clinic@rgh.nhs.example",
+    ),
+    (
+        "tanaka",
+        "Dr Aiko Tanaka",
+        "rheumatologist",
+        "Rheumatology, Riverside General Hospital",
+        "Hospital Road\nRiverside RV3 1AA",
+        "+44 1632 960 420",
+        "rheumatology@rgh.nhs.example",
+    ),
+    (
+        "physio",
+        "Riverside Physiotherapy",
+        "physiotherapist",
+        "Riverside Community Hospital",
+        "Elm Street\nRiverside RV4 2CD",
+        "+44 1632 960 500",
+        "",
+    ),
+)
+LETTER_DEFAULTS = {
+    "physiotherapy": "physio",
+    "injection_clinic": "menon",
+    "spine_surgeon": "wojcik",
+    "rheumatology": "tanaka",
+    "urgent": "wojcik",
+}
+
+
+def _ensure_address_book(clinic) -> dict[str, int]:
+    """The demo contacts and each letter kind's default contact; contact ids by key."""
+    existing = {c.name: c.id for c in clinic.contacts.all_contacts()}
+    ids = {}
+    for key, name, role, practice, address, phone, email in ADDRESS_BOOK:
+        if name in existing:
+            ids[key] = existing[name]
+            continue
+        made = clinic.contacts.create(
+            {
+                "name": name,
+                "role": role,
+                "practice": practice,
+                "address": address,
+                "phone": phone,
+                "secure_email": email,
+            }
+        )
+        ids[key] = made.id
+    defaults = clinic.contacts.letter_defaults()
+    for kind, key in LETTER_DEFAULTS.items():
+        if kind not in defaults:
+            clinic.contacts.set_letter_default(kind, ids[key])
+    return ids
+
+
 # -- the scripted situations ------------------------------------------------------------
 
 _PROVOCATION_POSITIVE = {
@@ -214,6 +315,9 @@ class _Script:
         self.today = today
         self.doc = clinic.as_user("dr.okafor")
         self.physio = clinic.as_user("physio.lindqvist")
+        self.contacts = _ensure_address_book(clinic)
+        self.gp = "mensah"  # the family doctor of the next patient
+        self.last_patient = None
 
     def days(self, n: int) -> date:
         return self.today - timedelta(days=n)
@@ -223,8 +327,18 @@ class _Script:
 
     def patient(self, given, family, born, sex, **extra):
         data = {"given_names": given, "family_name": family, "date_of_birth": born, "sex": sex}
+        data["gp_contact_id"] = self.contacts[self.gp]
         data.update(extra)
-        return self.clinic.patients.register(data, allow_duplicate=True)
+        self.last_patient = self.clinic.patients.register(data, allow_duplicate=True)
+        return self.last_patient
+
+    # Allergies are recorded after a situation's events: an agent given earlier
+    # would otherwise need an allergy confirmation.
+    def none_known(self, patient, days_ago: int) -> None:
+        self.doc.allergies.record_none_known(patient.id, self.days(days_ago))
+
+    def allergy(self, patient, days_ago: int, **data) -> None:
+        self.doc.allergies.record(patient.id, {"recorded_on": self.days(days_ago), **data})
 
     def therapy(self, episode, start_weeks_ago: float, sessions: int, responses, components):
         for i in range(sessions):
@@ -593,12 +707,66 @@ _SITUATIONS = (
 )
 
 
+# Each situation's family doctor and allergy record, in the situations' order.
+# Amara (after one diagnostic block) was never asked: the record says so.
+_DOCTORS_AND_ALLERGIES: tuple[tuple[str, Callable[[_Script, Any], None]], ...] = (
+    ("mensah", lambda s, p: s.none_known(p, 2)),
+    (
+        "boateng",
+        lambda s, p: s.allergy(
+            p,
+            60,
+            substance="nsaid",
+            substance_text="ibuprofen",
+            kind="intolerance",
+            reaction="indigestion and heartburn",
+            severity="mild",
+        ),
+    ),
+    (
+        "halvorsen",
+        lambda s, p: s.allergy(
+            p,
+            30,
+            substance="local_anaesthetic",
+            substance_text="lidocaine",
+            kind="allergy",
+            reaction="hives and wheeze after dental anaesthetic",
+            severity="severe",
+        ),
+    ),
+    ("boateng", lambda s, p: None),
+    ("mensah", lambda s, p: s.none_known(p, 40)),
+    ("halvorsen", lambda s, p: s.none_known(p, 1)),
+    (
+        "boateng",
+        lambda s, p: s.allergy(
+            p, 20, substance="latex", kind="allergy", reaction="itchy rash", severity="moderate"
+        ),
+    ),
+    ("mensah", lambda s, p: s.none_known(p, 15)),
+    (
+        "halvorsen",
+        lambda s, p: s.allergy(
+            p,
+            300,
+            substance="chlorhexidine",
+            kind="allergy",
+            reaction="skin rash",
+            severity="mild",
+        ),
+    ),
+)
+
+
 def _scripted(clinic, today: date, count: int) -> int:
     """Record the first ``count`` situation patients through the services."""
     script = _Script(clinic, today)
     situations = _SITUATIONS[:count]
-    for situation in situations:
+    for situation, (gp, allergies) in zip(situations, _DOCTORS_AND_ALLERGIES, strict=False):
+        script.gp = gp
         situation(script)
+        allergies(script, script.last_patient)
     return len(situations)
 
 
@@ -802,6 +970,7 @@ def _generated_patient(
     number: int,
     clinicians: list[int],
     now,
+    gps: list[int],
 ) -> None:
     sex = rng.choice(("female", "male"))
     given = rng.choice(GIVEN_FEMALE if sex == "female" else GIVEN_MALE)
@@ -827,6 +996,9 @@ def _generated_patient(
             "email": "",
             "address": "",
             "referring_practitioner": "",
+            # Most have a family doctor; chosen without the generator, so the
+            # generated names and records stay what they were.
+            "gp_contact_id": gps[pid % len(gps)] if pid % 8 else None,
             "archived": rng.random() < 0.03,
             "family_key": fold(family),
             "given_key": fold(given),
@@ -1006,6 +1178,8 @@ def create_demo_clinic(
             return made
     rng = random.Random(seed)
     clinicians = [users["dr.okafor"], users["physio.lindqvist"]]
+    contacts = _ensure_address_book(clinic)
+    gps = [contacts[key] for key, _name, role, *_rest in ADDRESS_BOOK if role == "gp"]
     while made < patients:
         size = min(BATCH_SIZE, patients - made)
         with clinic.db.write() as session:
@@ -1022,7 +1196,9 @@ def create_demo_clinic(
             batch = _Batch()
             now = utcnow()
             for offset in range(size):
-                _generated_patient(rng, ids, batch, today, first_number + offset, clinicians, now)
+                _generated_patient(
+                    rng, ids, batch, today, first_number + offset, clinicians, now, gps
+                )
             for table in (
                 Patient.__table__,
                 PatientNameToken.__table__,

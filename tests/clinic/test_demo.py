@@ -142,3 +142,31 @@ def test_killed_mid_batch_loses_only_that_batch(tmp_path):
     # Integrity, references, schema and the audit chain all hold after the kill.
     report = check_database(path)
     assert report.ok, report.lines()
+
+
+def test_the_demo_has_allergies_doctors_and_an_address_book(demo_clinic):
+    clinic = demo_clinic.as_user("dr.okafor")
+    roles = {c.role for c in clinic.contacts.all_contacts()}
+    assert {"gp", "spine_surgeon", "injection_clinic", "rheumatologist"} <= roles
+    assert set(clinic.contacts.letter_defaults()) == {
+        "physiotherapy",
+        "injection_clinic",
+        "spine_surgeon",
+        "rheumatology",
+        "urgent",
+    }
+    states = {}
+    for number in ("000001", "000002", "000003", "000004"):
+        patient = clinic.patients.get_by_record_number(number)
+        states[number] = clinic.allergies.status(patient.id)
+    assert states["000001"].state == "none_known"
+    assert states["000002"].allergies[0].kind == "intolerance"
+    # Before the injection the pathway advises: a local anaesthetic allergy.
+    injection_patient = clinic.patients.get_by_record_number("000003")
+    episode = clinic.episodes.list_for_patient(injection_patient.id)[0]
+    assert clinic.pathway.episode_advice(episode.id).advice.step == "injection"
+    assert states["000003"].allergies[0].substance == "local_anaesthetic"
+    assert states["000004"].state == "not_recorded"  # never asked
+    patients = clinic.patients.search(limit=60, include_archived=True)
+    with_gp = [p for p in patients if clinic.patients.get(p.id).gp_contact_id is not None]
+    assert len(with_gp) > len(patients) * 3 // 4

@@ -56,8 +56,8 @@ def test_letter_dialog_preselects_the_advised_kind_and_signs_an_edited_letter(qt
 
 def test_the_letter_dialog_says_when_allergies_were_never_asked(qtbot, open_as):
     clinic = open_as("dr.okafor")
-    patient = clinic.patients.get_by_record_number("000003")
-    dialog = LetterDialog(clinic, _episode(clinic, "000003"))
+    patient = clinic.patients.get_by_record_number("000004")  # the demo's "never asked"
+    dialog = LetterDialog(clinic, _episode(clinic, "000004"), kind="injection_clinic")
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.draft is not None, timeout=10_000)
     assert dialog.kind() == "injection_clinic"
@@ -90,7 +90,7 @@ def test_changing_the_kind_loads_that_kinds_wording(qtbot, open_as):
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("rheumatology"))
     qtbot.waitUntil(lambda: dialog.draft.options.kind == "rheumatology", timeout=10_000)
     assert "inflammatory" in dialog.question.toPlainText()
-    assert dialog.recipient.text() == "Consultant Rheumatologist"
+    assert dialog.recipient.text() == "Dr Aiko Tanaka"  # the demo clinic's default contact
 
 
 def test_a_kind_requested_by_the_step_panel_is_preselected(qtbot, open_as):

@@ -41,8 +41,10 @@ def _contact_for(demo, kind: str):
     )
 
 
-def test_without_contacts_a_letter_keeps_its_generic_addressee(docs, patient_episode):
-    _patient, episode_id = patient_episode
+def test_without_contacts_a_letter_keeps_its_generic_addressee(demo, docs, patient_episode):
+    patient, episode_id = patient_episode
+    demo.contacts.set_letter_default("injection_clinic", None)
+    demo.patients.update(patient.id, {"gp_contact_id": None})
     text = _words(docs.preview_letter(episode_id, "injection_clinic").pdf)
     assert "To: The SIJ Injection Clinic" in text
     assert "Dear colleague," in text
