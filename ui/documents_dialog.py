@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import ValidationError
+from sijdesk.reports.letters import KIND_NAMES
 from sijdesk.services.contacts import LETTER_ROLES
 from sijdesk.ui.errors import Messages, user_message
 from sijdesk.ui.pdf_preview import show_preview
@@ -49,13 +50,6 @@ from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
 
-KIND_NAMES = {
-    "physiotherapy": "Physiotherapy",
-    "injection_clinic": "Injection clinic",
-    "spine_surgeon": "Spine surgeon (fusion evaluation)",
-    "rheumatology": "Rheumatology",
-    "urgent": "Urgent referral (red flags)",
-}
 ERROR_STYLE = "color: #b00020;"
 HINT_STYLE = "color: #555555;"
 

@@ -299,6 +299,11 @@ class MainWindow(QMainWindow):
             self.show_users,
             tip="Create users, set roles, reset passwords (administrators)",
         )
+        self.act_address_book = a(
+            "&Address book…",
+            self.show_address_book,
+            tip="The doctors and services letters go to; who each kind of letter goes to",
+        )
         self.act_backup_now = a(
             "&Back up now…",
             self.backups.back_up_now,
@@ -383,6 +388,8 @@ class MainWindow(QMainWindow):
         documents.addSeparator()
         documents.addAction(self.act_letterhead)
         tools = bar.addMenu("&Tools")
+        tools.addAction(self.act_address_book)
+        tools.addSeparator()
         tools.addAction(self.act_users)
         tools.addAction(self.act_audit)
         tools.addAction(self.act_backup_settings)
@@ -529,6 +536,14 @@ class MainWindow(QMainWindow):
         from sijdesk.ui.users_window import UsersWindow
 
         window = UsersWindow(self.clinic, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open()
+        return window
+
+    def show_address_book(self):
+        from sijdesk.ui.contacts_window import AddressBookWindow
+
+        window = AddressBookWindow(self.clinic, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open()
         return window
