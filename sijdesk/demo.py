@@ -366,7 +366,7 @@ def _new_referral(s: _Script) -> None:
         "female",
         phone="+44 7700 900123",
         address="Flat 3, 27 Wiśniowa Court\nRiverside RV1 7PL",
-        referring_practitioner="Dr Harriet Mensah, Riverside Medical Centre",
+        referrer_contact_id=s.contacts["mensah"],
     )
     e = s.doc.episodes.create(
         p.id,

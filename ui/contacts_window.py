@@ -64,7 +64,14 @@ class ContactsModel(RowsTableModel):
 class ContactDialog(FieldForm):
     """A new contact (``contact`` None) or a correction of one."""
 
-    def __init__(self, clinic, contact: ContactInfo | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        clinic,
+        contact: ContactInfo | None = None,
+        parent: QWidget | None = None,
+        *,
+        role: str | None = None,
+    ):
         super().__init__("New contact" if contact is None else "Correct contact", parent)
         self.setObjectName("contactDialog")
         self.setMinimumWidth(520)
@@ -76,8 +83,8 @@ class ContactDialog(FieldForm):
         self.name.setPlaceholderText("e.g. Dr Harriet Mensah")
         self.name.setMaxLength(200)
         self.role = QComboBox()
-        for role, label in ROLE_LABELS.items():
-            self.role.addItem(label, role)
+        for value, label in ROLE_LABELS.items():
+            self.role.addItem(label, value)
         self._add_other("role", "Role", self.role)
         self.practice = self.add_field("practice", "Practice or hospital", QLineEdit())
         self.practice.setMaxLength(200)
@@ -100,6 +107,8 @@ class ContactDialog(FieldForm):
         buttons.accepted.connect(self.try_save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if contact is None and role is not None:
+            self.role.setCurrentIndex(max(0, self.role.findData(role)))
         if contact is not None:
             self.name.setText(contact.name)
             self.role.setCurrentIndex(max(0, self.role.findData(contact.role)))

@@ -13,14 +13,24 @@ Signals of :class:`PatientDialog`:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from sijdesk.errors import DuplicatePatient, ValidationError
-from sijdesk.services.patients import SEXES, age_on
+from sijdesk.errors import DuplicatePatient, UserError, ValidationError
+from sijdesk.services.contacts import ContactInfo
+from sijdesk.services.patients import CONTACT_FIELDS, SEXES, age_on
 from sijdesk.ui.forms import (
     HINT_STYLE,
     ChoiceRadios,
@@ -66,6 +76,64 @@ class DuplicatePrompt:
         if clicked is register:
             return ("register", None)
         return None
+
+
+class ContactPicker(QWidget):
+    """A contact of the address book (or none), with a button to add a new one.
+
+    Only contacts in use are offered, except the one already chosen: a retired
+    GP stays on the patient until someone picks another.
+    """
+
+    def __init__(self, empty: str, add_text: str, *, with_role: bool = False):
+        super().__init__()
+        self.empty = empty
+        self.with_role = with_role
+        self.combo = QComboBox()
+        self.combo.addItem(empty, None)
+        # Long practice names must not widen the form past its window.
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(24)
+        self.add_button = QPushButton(add_text)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.add_button)
+        self.setFocusProxy(self.combo)
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 (Qt's name)
+        super().setAccessibleName(name)
+        self.combo.setAccessibleName(name)
+
+    def set_contacts(self, contacts: Iterable[ContactInfo], *, keep: int | None = None) -> None:
+        """Offer ``contacts``; ``keep`` (default: the current choice) stays offered if retired."""
+        chosen = keep if keep is not None else self.value()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem(self.empty, None)
+        for contact in contacts:
+            if not contact.active and contact.id != chosen:
+                continue
+            text = contact.display
+            if self.with_role:
+                text += f" ({contact.role_label})"
+            if not contact.active:
+                text += " (retired)"
+            self.combo.addItem(text, contact.id)
+        self.combo.blockSignals(False)
+        self.set_value(chosen)
+
+    def value(self) -> int | None:
+        return self.combo.currentData()
+
+    def set_value(self, value: int | None) -> None:
+        index = self.combo.findData(value)
+        self.combo.setCurrentIndex(index if index >= 0 else 0)
+
+    def connect_changed(self, slot: Callable[[], None]) -> None:
+        self.combo.currentIndexChanged.connect(lambda _i: slot())
 
 
 class PatientDialog(RecordDialog):
@@ -117,7 +185,26 @@ class PatientDialog(RecordDialog):
         self.add_row(form, "phone", TextField("+44 …"), "Phone")
         self.add_row(form, "email", TextField(), "E-mail")
         self.add_row(form, "address", NotesField(lines=3), "Address")
-        self.add_row(form, "referring_practitioner", TextField(), "Referring practitioner")
+        self.add_row(
+            form, "gp_contact_id", ContactPicker("Not recorded", "New GP…"), "Family doctor (GP)"
+        )
+        earlier = patient.referring_practitioner if patient is not None else ""
+        self.add_row(
+            form,
+            "referrer_contact_id",
+            ContactPicker("Not recorded", "New contact…", with_role=True),
+            "Referred by",
+        )
+        # Before the address book the referrer was typed; show it until a contact is chosen.
+        self.earlier_referrer = QLabel(f"Written earlier: {earlier}" if earlier else "")
+        self.earlier_referrer.setStyleSheet(HINT_STYLE)
+        self.earlier_referrer.setWordWrap(True)
+        self.earlier_referrer.setVisible(bool(earlier))
+        form.addRow("", self.earlier_referrer)
+        for key in CONTACT_FIELDS:
+            picker = self.fields[key]
+            picker.add_button.clicked.connect(lambda _c=False, k=key: self.add_contact(k))
+        self._load_contacts(patient)
         layout.addLayout(form)
         layout.addStretch(1)
         self.dob.textChanged.connect(self._update_age)
@@ -130,6 +217,34 @@ class PatientDialog(RecordDialog):
         self.finish()
         if focus_field and focus_field in self.fields:
             self.fields[focus_field].setFocus()
+
+    def _load_contacts(self, patient=None) -> None:
+        """Offer the address book; a patient's current choices stay offered even if retired."""
+        try:
+            contacts = self.clinic.contacts.all_contacts(include_retired=True)
+        except UserError as exc:
+            log.warning("address book not read: %s", type(exc).__name__)
+            contacts = []
+        for key, role in CONTACT_FIELDS.items():
+            picker = self.fields[key]
+            keep = getattr(patient, key) if patient is not None else picker.value()
+            offered = [c for c in contacts if role is None or c.role == role]
+            picker.set_contacts(offered, keep=keep)
+
+    def add_contact(self, key: str) -> QDialog:
+        """Add a contact to the address book from here, and choose it for ``key``."""
+        from sijdesk.ui.contacts_window import ContactDialog
+
+        dialog = ContactDialog(self.clinic, parent=self, role=CONTACT_FIELDS[key])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._contact_added(key, dialog.saved))
+        dialog.open()
+        return dialog
+
+    def _contact_added(self, key: str, contact: ContactInfo | None) -> None:
+        self._load_contacts()
+        if contact is not None:
+            self.fields[key].set_value(contact.id)
 
     def _update_age(self, text: str) -> None:
         born = parse_date(text.strip())

@@ -39,6 +39,7 @@ from sijdesk.kinds import RECORDABLE_KINDS
 from sijdesk.kinds.injection import InjectionRecord
 from sijdesk.services import PatientDetails, TimelineEntry
 from sijdesk.services.allergies import AllergyStatus
+from sijdesk.services.contacts import ContactInfo
 from sijdesk.services.pathway_service import Alert
 from sijdesk.services.patients import age_on
 from sijdesk.ui import icons
@@ -75,6 +76,20 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def doctors_line(patient, gp: ContactInfo | None, referrer: ContactInfo | None) -> str:
+    """ "GP: Dr Harriet Mensah, Riverside Medical Centre (phone) · Referred by: ..." """
+    parts = []
+    if gp is None:
+        parts.append("GP: not recorded")
+    else:
+        parts.append(f"GP: {gp.display}" + (f" ({gp.phone})" if gp.phone else ""))
+    if referrer is not None:
+        parts.append(f"Referred by: {referrer.display}")
+    elif patient.referring_practitioner:
+        parts.append(f"Referred by: {patient.referring_practitioner}")
+    return " · ".join(parts)
+
+
 class PatientView(QWidget):
     patientLoaded = Signal(object)
     episodeChanged = Signal(object)
@@ -93,6 +108,7 @@ class PatientView(QWidget):
         self.episodes: list[Any] = []
         self.alerts: list[Alert] = []
         self.allergies: AllergyStatus | None = None
+        self.doctors: tuple[ContactInfo | None, ContactInfo | None] = (None, None)
         self.clinical_access = True
         self.loading = False
         self.last_dialog: QDialog | None = None
@@ -202,15 +218,20 @@ class PatientView(QWidget):
         self.facts_label = QLabel()
         self.facts_label.setAccessibleName("Age, sex, date of birth and record number")
         self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.doctors_label = QLabel()
+        self.doctors_label.setAccessibleName("Family doctor and referrer")
+        self.doctors_label.setWordWrap(True)
+        self.doctors_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         names.addWidget(self.name_label)
         names.addWidget(self.facts_label)
+        names.addWidget(self.doctors_label)
         header.addLayout(names, 1)
         self.edit_button = QPushButton("Details…")
         self.edit_button.setToolTip("See or correct the patient's demographics")
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(header)
         # The header keeps its height when the page below has little to show.
-        for label in (self.name_label, self.facts_label):
+        for label in (self.name_label, self.facts_label, self.doctors_label):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         self.banner = QLabel()
@@ -255,13 +276,17 @@ class PatientView(QWidget):
         def job():
             patient = clinic.patients.get(patient_id)
             allergies = clinic.allergies.status(patient_id)
+            doctors = tuple(
+                clinic.contacts.get(contact_id) if contact_id else None
+                for contact_id in (patient.gp_contact_id, patient.referrer_contact_id)
+            )
             try:
                 episodes = clinic.episodes.list_for_patient(patient_id)
                 alerts = clinic.pathway.patient_alerts(patient_id)
                 access = True
             except PermissionDenied:
                 episodes, alerts, access = [], [], False
-            return patient, episodes, alerts, access, allergies
+            return patient, episodes, alerts, access, allergies, doctors
 
         self.ops.run(
             job,
@@ -285,7 +310,7 @@ class PatientView(QWidget):
         if generation != self._generation:
             return
         self.loading = False
-        patient, episodes, alerts, access, allergies = result
+        patient, episodes, alerts, access, allergies, self.doctors = result
         changed_patient = self.patient is None or self.patient.id != patient.id
         self.patient = patient
         self.episodes = episodes
@@ -343,6 +368,7 @@ class PatientView(QWidget):
         if p.archived:
             facts += " · ARCHIVED"
         self.facts_label.setText(facts)
+        self.doctors_label.setText(doctors_line(p, *self.doctors))
         lines = []
         for alert in self.alerts:
             lines.append(f"⚠ <b>{_html(alert.text)}</b> ({alert.day.isoformat()})")
