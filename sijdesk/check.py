@@ -1,5 +1,5 @@
-"""Check a clinic database without changing it: SQLite's own checks, the
-schema version and the audit chain. Reveals no clinical data, so it needs no
+"""Check a clinic database without changing it: SQLite's own checks (for a
+file), the schema version and the audit chain. Reveals no clinical data, so it needs no
 sign-in; ``sijdesk check`` prints the report and the backup code runs it on
 every backup it makes.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import create_engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class CheckItem:
 
 @dataclass
 class CheckReport:
-    path: Path
+    path: Path | str  # a SQLite file, or a server's address without its password
     items: list[CheckItem] = field(default_factory=list)
     # The first audit event that does not hold, when the chain is broken.
     first_broken_event: int | None = None
@@ -127,6 +127,43 @@ def check_database(path: str | Path) -> CheckReport:
             report.first_broken_event = chain.first_broken_event
     except SQLAlchemyError as exc:
         log.warning("check could not read the database: %s", type(exc).__name__)
+        report.add("read", False, "the database could not be read to the end")
+    finally:
+        engine.dispose()
+    return report
+
+
+def check_server(url: str) -> CheckReport:
+    """The same checks on a PostgreSQL server, in one read-only transaction.
+
+    The server keeps its own pages and references whole (its constraints are
+    always enforced), so what is left to check is the schema and the chain;
+    the audit key is the one in this computer's data folder.
+    """
+    from sijdesk import audit_chain
+    from sijdesk.db.engine import create_app_engine, describe_db_error, safe_url
+    from sijdesk.errors import EnvironmentProblem
+
+    report = CheckReport(safe_url(url))
+    try:
+        engine = create_app_engine(url)
+    except EnvironmentProblem as exc:
+        report.add("open", False, str(exc))
+        return report
+    try:
+        with Session(engine) as session:
+            session.execute(text("SET TRANSACTION READ ONLY"))
+            report.add("open", True, "the server answered")
+            if not _schema_check(report, session):
+                return report
+            chain = audit_chain.verify(session, None)
+            report.add("audit chain", chain.ok, chain.summary().split(": ", 1)[-1])
+            report.first_broken_event = chain.first_broken_event
+    except DBAPIError as exc:
+        log.warning("check could not read the server: %s", type(exc).__name__)
+        report.add("open", False, describe_db_error(exc))
+    except SQLAlchemyError as exc:
+        log.warning("check could not read the server: %s", type(exc).__name__)
         report.add("read", False, "the database could not be read to the end")
     finally:
         engine.dispose()

@@ -44,6 +44,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "SIJDESK_DATABASE_URL may name a database URL instead)",
     )
     parser.add_argument(
+        "--db-url",
+        metavar="URL",
+        default=default,
+        help="a PostgreSQL server instead of a SQLite file, for clinics with several "
+        "workstations: postgresql+psycopg://USER:PASSWORD@SERVER/DATABASE",
+    )
+    parser.add_argument(
         "--user",
         metavar="USERNAME",
         default=default,

@@ -120,3 +120,26 @@ def demo_clinic(demo_db):
     opened = reopen_clinic(demo_db, password=DEMO_PASSWORD, clock=lambda: TODAY)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the whole session (see tests/postgres.py)."""
+    from tests import postgres
+
+    try:
+        import psycopg  # noqa: F401
+
+        server = postgres.start_server()
+    except (ImportError, FileNotFoundError, RuntimeError) as exc:
+        if os.environ.get(postgres.REQUIRE_VARIABLE):
+            pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """The address of a new, empty PostgreSQL database for this test alone."""
+    return postgres_server.new_database()

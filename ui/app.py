@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from sijdesk.errors import UserError
+from sijdesk.errors import EnvironmentProblem, UserError
 from sijdesk.ui import icons
 from sijdesk.ui.errors import Messages, install_excepthook, report_exception
 from sijdesk.ui.workers import Operations
@@ -194,17 +194,31 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
     demonstration clinic); any other the sign-in dialog, unless ``signed``
     already says who signed in (at the lock screen of the previous window).
     """
+    from sijdesk.db.engine import choose_location, is_server_address
     from sijdesk.db.migrate import open_database
     from sijdesk.db.preflight import DatabaseDamaged
     from sijdesk.demo import DEMO_ADMIN, DEMO_PASSWORD
     from sijdesk.services import AccountService, Clinic
 
+    location = None
     try:
-        db = open_database(getattr(args, "db", None))
+        location = choose_location(getattr(args, "db", None), getattr(args, "db_url", None))
+        db = open_database(location)
     except DatabaseDamaged as exc:
         log.warning("the clinic database is damaged")
         if _recover_from_backup(exc):
             return open_clinic(args, signed=signed)
+        return None
+    except EnvironmentProblem as exc:
+        log.warning("cannot open the clinic database: %s", exc)
+        title = "SIJ Desk cannot open the clinic database"
+        # A server comes back (switched on, network restored): offer to try again.
+        if is_server_address(location) and Messages.question(
+            None, title, f"{exc}\n\nTry again now?", default_yes=True
+        ):
+            return open_clinic(args, signed=signed)
+        if not is_server_address(location):
+            Messages.warning(None, title, str(exc))
         return None
     except UserError as exc:
         log.warning("cannot open the clinic database: %s", exc)

@@ -47,12 +47,21 @@ def password_from(prompt: str = "Password: ") -> str:
 
 
 def existing_database(args: argparse.Namespace, *, create: bool = False) -> str | None:
-    """The ``--db`` path, refused when it does not exist unless ``create`` is set,
-    so a mistyped path is reported instead of silently making an empty clinic."""
+    """The ``--db`` path (refused when it does not exist unless ``create`` is set,
+    so a mistyped path is reported instead of silently making an empty clinic) or
+    the ``--db-url``."""
+    location = database_location(args)
     path = getattr(args, "db", None)
     if path and not create and not Path(path).expanduser().exists():
         raise UserError(f"There is no clinic database at {path}.")
-    return path
+    return location
+
+
+def database_location(args: argparse.Namespace) -> str | None:
+    """``--db PATH`` or ``--db-url URL`` (None: SIJDESK_DATABASE_URL or the default file)."""
+    from sijdesk.db.engine import choose_location
+
+    return choose_location(getattr(args, "db", None), getattr(args, "db_url", None))
 
 
 @contextlib.contextmanager

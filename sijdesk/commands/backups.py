@@ -7,7 +7,12 @@ import getpass
 import os
 from pathlib import Path
 
-from sijdesk.commands._common import _interactive, existing_database, open_clinic
+from sijdesk.commands._common import (
+    _interactive,
+    database_location,
+    existing_database,
+    open_clinic,
+)
 from sijdesk.errors import EnvironmentProblem, PermissionDenied, UserError
 
 PASSPHRASE_VARIABLE = "SIJDESK_BACKUP_PASSPHRASE"
@@ -69,7 +74,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     source = Path(args.file).expanduser()
     info = backup.read_header(source)  # refuses a file that is not a whole backup, first
-    url = make_url(resolve_database_url(getattr(args, "db", None)))
+    url = make_url(resolve_database_url(database_location(args)))
     if url.get_backend_name() != "sqlite" or not url.database:
         raise UserError("sijdesk restore restores SQLite database files; give one with --db.")
     database = Path(url.database)

@@ -16,7 +16,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         help="check the database: SQLite integrity, references, schema version, audit chain",
         description="Check a clinic database without changing it: SQLite's integrity_check "
         "and foreign_key_check, the schema version, and every event of the audit chain "
-        "(which needs the audit key file beside the database). Prints what was checked and "
+        "(which needs the audit key file beside the database). On a PostgreSQL server "
+        "(--db-url) the schema version and the audit chain, with the key from this "
+        "computer's data folder. Prints what was checked and "
         "names the first broken audit event. Exit status 0 only when every check holds, "
         f"{EXIT_CHECK_FAILED} when one fails. Needs no sign-in: it shows no clinical data.",
     )
@@ -26,14 +28,19 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
-    from sijdesk.check import check_database
+    from sijdesk.check import check_database, check_server
+    from sijdesk.commands._common import database_location
     from sijdesk.db.engine import resolve_database_url
     from sijdesk.errors import UserError
 
-    url = make_url(resolve_database_url(getattr(args, "db", None)))
-    if url.get_backend_name() != "sqlite" or not url.database:
-        raise UserError("sijdesk check checks SQLite database files; give one with --db PATH.")
-    report = check_database(url.database)
+    address = resolve_database_url(database_location(args))
+    url = make_url(address)
+    if url.get_backend_name() == "sqlite" and url.database:
+        report = check_database(url.database)
+    elif url.get_backend_name() == "sqlite":
+        raise UserError("sijdesk check checks a database file or server; name one with --db.")
+    else:
+        report = check_server(address)
     for line in report.lines():
         print(line)
     sys.stdout.flush()

@@ -1,4 +1,4 @@
-"""Engines and sessions for the embedded SQLite file (or a database URL).
+"""Engines and sessions for the embedded SQLite file or a PostgreSQL server.
 
 SQLite is opened so that a record confirmed saved survives a power cut and
 two workstations' programs do not trip over each other:
@@ -18,14 +18,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sijdesk.errors import EnvironmentProblem
@@ -36,8 +37,26 @@ BUSY_TIMEOUT_MS = 10_000
 DATABASE_URL_ENV = "SIJDESK_DATABASE_URL"
 
 
+def choose_location(db_path: str | None, db_url: str | None) -> str | None:
+    """What ``--db PATH`` and ``--db-url URL`` name together (at most one may be given)."""
+    if db_path and db_url:
+        raise EnvironmentProblem("Give either --db (a SQLite file) or --db-url, not both.")
+    return db_url or db_path
+
+
+def is_server_address(location: str | None) -> bool:
+    """True when ``location`` (or else SIJDESK_DATABASE_URL) names a database server."""
+    try:
+        return make_url(resolve_database_url(location)).get_backend_name() != "sqlite"
+    except ArgumentError:
+        return False
+
+
 def resolve_database_url(db_path: str | os.PathLike[str] | None = None) -> str:
-    """``--db PATH`` wins, then ``SIJDESK_DATABASE_URL``, then the per-user default file."""
+    """``--db PATH`` (or ``--db-url URL``) wins, then ``SIJDESK_DATABASE_URL``, then the
+    per-user default file."""
+    if db_path and "://" in str(db_path):
+        return str(db_path)
     if db_path:
         return f"sqlite:///{Path(db_path).expanduser().resolve()}"
     env = os.environ.get(DATABASE_URL_ENV)
@@ -68,9 +87,27 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+POSTGRESQL_DRIVER = "psycopg"
+CONNECT_TIMEOUT_S = 10
+
+
 def create_app_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise EnvironmentProblem(
+            "The database address is not valid. It looks like "
+            "postgresql+psycopg://user:password@server/database, or give a SQLite file."
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise EnvironmentProblem(
+            f"SIJ Desk works with a SQLite file or a PostgreSQL server, not {backend}."
+        )
+    if backend == "postgresql":
+        return _postgresql_engine(parsed)
+    if backend == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             parent = Path(database).parent
@@ -83,12 +120,76 @@ def create_app_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_behaviour(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    raise AssertionError(backend)  # pragma: no cover - SUPPORTED_BACKENDS has two
+
+
+def _postgresql_engine(url: URL) -> Engine:
+    if url.get_driver_name() != POSTGRESQL_DRIVER:
+        raise EnvironmentProblem(
+            "Name the psycopg driver in the database address: postgresql+psycopg://…"
+        )
+    try:
+        import psycopg  # noqa: F401 - an optional extra; say so plainly when it is missing
+    except ImportError as exc:
+        raise EnvironmentProblem(
+            "PostgreSQL support is not installed on this computer. Install SIJ Desk with "
+            "it: pip install 'sijdesk[postgresql]'."
+        ) from exc
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "sijdesk"},
+    )
+
+
+def safe_url(url: str) -> str:
+    """The database address without its password, for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database address)"
+
+
+# Patterns in PostgreSQL's (libpq's) errors, and the sentence a clinic can act on.
+_SERVER_PROBLEMS = (
+    (
+        ("password authentication failed", "no password supplied", r'role ".*" does not exist'),
+        "The database server refused the user name or password in the database address. "
+        "Check them with whoever looks after the server.",
+    ),
+    (
+        (r'database ".*" does not exist',),
+        "The database named in the database address does not exist on the server. "
+        "Check its name with whoever looks after the server.",
+    ),
+    (
+        ("resolve host", "translate host name", "name or service not known"),
+        "The database server's name cannot be found on the network. Check the server name "
+        "in the database address.",
+    ),
+    (
+        (
+            "connection refused",
+            "is the server running",
+            "timeout expired",
+            "server closed the connection",
+            "could not connect",
+            "connection is bad",
+            "terminating connection",
+        ),
+        "The database server cannot be reached: it may be switched off or the network may "
+        "be down. Nothing was changed; try again when it is back.",
+    ),
+)
 
 
 def describe_db_error(exc: DBAPIError) -> str:
     """Turn a driver error about the environment into a sentence a clinic can act on."""
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if exc.orig is not None and type(exc.orig).__module__.startswith("psycopg"):
+        for words, sentence in _SERVER_PROBLEMS:
+            if any(re.search(w, text) for w in words):
+                return sentence
     if "locked" in text or "busy" in text:
         return (
             "The clinic database is busy: another SIJ Desk window or workstation is saving. "
@@ -162,7 +263,8 @@ class Database:
         try:
             yield
         except OperationalError as exc:
-            log.warning("database problem: %s", exc)
+            # The driver's text, never the address: it may hold a password.
+            log.warning("database problem: %s", exc.orig or exc)
             raise EnvironmentProblem(describe_db_error(exc)) from exc
 
     def dispose(self) -> None:

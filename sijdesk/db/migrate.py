@@ -22,7 +22,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from sijdesk.db.engine import Database, create_app_engine, describe_db_error, resolve_database_url
+from sijdesk.db.engine import (
+    Database,
+    create_app_engine,
+    describe_db_error,
+    resolve_database_url,
+    safe_url,
+)
 from sijdesk.errors import EnvironmentProblem, SchemaTooNew
 
 log = logging.getLogger(__name__)
@@ -116,7 +122,7 @@ def open_database(url_or_path: str | None = None, *, backup_folder: Path | None 
     if current is None and has_other_tables:
         engine.dispose()
         raise EnvironmentProblem(
-            f"{database.path or url} is not an SIJ Desk database; it was left untouched."
+            f"{database.path or safe_url(url)} is not an SIJ Desk database; it was left untouched."
         )
     if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
         engine.dispose()

@@ -82,7 +82,10 @@ def upgrade() -> None:
     ]
     for user_id in passwordless:
         if user_id in referenced:
-            bind.execute(sa.text("UPDATE app_user SET active = 0 WHERE id = :id"), {"id": user_id})
+            bind.execute(
+                sa.text("UPDATE app_user SET active = :off WHERE id = :id"),
+                {"off": False, "id": user_id},
+            )
         else:
             bind.execute(sa.text("DELETE FROM user_role WHERE user_id = :id"), {"id": user_id})
             bind.execute(sa.text("DELETE FROM app_user WHERE id = :id"), {"id": user_id})
