@@ -53,6 +53,10 @@ class Episode(CreatedMixin, Base):
     closing_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # Counts the saves: an edit made from an older version is refused, so two
+    # workstations cannot overwrite each other (SQLAlchemy checks it in the UPDATE).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     patient = relationship("Patient", back_populates="episodes")
 

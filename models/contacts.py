@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sijdesk.models.base import Base, UTCDateTime, utcnow
@@ -47,3 +47,7 @@ class Contact(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # Counts the saves: an edit made from an older version is refused, so two
+    # workstations cannot overwrite each other (SQLAlchemy checks it in the UPDATE).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}

@@ -112,6 +112,10 @@ class ClinicSettings(Base):
     backup_sealed_private_key: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # Counts the saves: an edit made from an older version is refused, so two
+    # workstations cannot overwrite each other (SQLAlchemy checks it in the UPDATE).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Patient(Base):
@@ -147,6 +151,10 @@ class Patient(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # Counts the saves: an edit made from an older version is refused, so two
+    # workstations cannot overwrite each other (SQLAlchemy checks it in the UPDATE).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="patient", order_by="Episode.onset_date"

@@ -62,3 +62,24 @@ class DuplicatePatient(UserError):
             "A patient with the same names and date of birth is already registered: "
             + ", ".join(self.matches)
         )
+
+
+class EditConflict(UserError):
+    """Someone else saved the record after this user opened it; nothing was saved.
+
+    ``changes`` maps each field the other save changed to (the value this user
+    saw, the value now); ``current`` is the record as it is now, for the form to
+    reload with the user's own changes on top. Both are empty/None when the
+    clash was caught at the very moment of saving and nothing more is known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changes: Mapping[str, tuple[object, object]] | None = None,
+        current: object = None,
+    ):
+        self.changes = dict(changes or {})
+        self.current = current
+        super().__init__(message)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sijdesk.errors import UserError, ValidationError
+from sijdesk.errors import EditConflict, UserError, ValidationError
 from sijdesk.reports.letters import KIND_NAMES
 from sijdesk.services.contacts import LETTER_ROLES, ROLE_LABELS, ContactInfo
 from sijdesk.ui.errors import Messages
@@ -110,12 +110,32 @@ class ContactDialog(FieldForm):
         if contact is None and role is not None:
             self.role.setCurrentIndex(max(0, self.role.findData(role)))
         if contact is not None:
-            self.name.setText(contact.name)
-            self.role.setCurrentIndex(max(0, self.role.findData(contact.role)))
-            self.practice.setText(contact.practice)
-            self.address.setPlainText(contact.address)
-            self.phone.setText(contact.phone)
-            self.secure_email.setText(contact.secure_email)
+            self._show(contact)
+
+    def _show(self, contact: ContactInfo) -> None:
+        self.name.setText(contact.name)
+        self.role.setCurrentIndex(max(0, self.role.findData(contact.role)))
+        self.practice.setText(contact.practice)
+        self.address.setPlainText(contact.address)
+        self.phone.setText(contact.phone)
+        self.secure_email.setText(contact.secure_email)
+
+    def _reload_keeping_mine(self, current: ContactInfo) -> None:
+        """Someone else saved the contact: show their version, the user's edits on top."""
+        assert self.contact is not None
+        before = self.contact
+        mine = {k: v for k, v in self.values().items() if getattr(before, k) != v.strip()}
+        self.contact = current
+        self._show(current)
+        widgets = {"name": self.name, "practice": self.practice, "phone": self.phone}
+        widgets["secure_email"] = self.secure_email
+        for key, value in mine.items():
+            if key == "role":
+                self.role.setCurrentIndex(max(0, self.role.findData(value)))
+            elif key == "address":
+                self.address.setPlainText(value)
+            else:
+                widgets[key].setText(value)
 
     def _add_other(self, key: str, label: str, widget: QWidget) -> None:
         """A field that is not a line edit, with its error line beneath it."""
@@ -153,8 +173,20 @@ class ContactDialog(FieldForm):
                     changes = {k: v for k, v in values.items() if getattr(before, k) != v.strip()}
                     # Nothing changed: closing is the honest answer, not an error.
                     self.saved = (
-                        self.clinic.contacts.update(before.id, changes) if changes else before
+                        self.clinic.contacts.update(before.id, changes, seen=before)
+                        if changes
+                        else before
                     )
+        except EditConflict as exc:
+            if isinstance(exc.current, ContactInfo):
+                self._reload_keeping_mine(exc.current)
+                self.show_general(
+                    f"{exc} The form now shows their version with your own changes on top: "
+                    "check it and save again."
+                )
+            else:
+                self.show_general(str(exc))
+            return
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return

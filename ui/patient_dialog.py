@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sijdesk.errors import DuplicatePatient, UserError, ValidationError
+from sijdesk.errors import DuplicatePatient, EditConflict, UserError, ValidationError
 from sijdesk.services.contacts import ContactInfo
-from sijdesk.services.patients import CONTACT_FIELDS, SEXES, age_on
+from sijdesk.services.patients import CONTACT_FIELDS, SEXES, PatientDetails, age_on
 from sijdesk.ui.forms import (
     HINT_STYLE,
     ChoiceRadios,
@@ -209,14 +209,34 @@ class PatientDialog(RecordDialog):
         layout.addStretch(1)
         self.dob.textChanged.connect(self._update_age)
         if patient is not None:
-            for name, widget in self.fields.items():
-                value = getattr(patient, name, None)
-                if name == "date_of_birth" and value is not None:
-                    value = value.isoformat()
-                widget.set_value(value)
+            self._show_values(patient)
         self.finish()
         if focus_field and focus_field in self.fields:
             self.fields[focus_field].setFocus()
+
+    def _values_of(self, patient) -> dict[str, Any]:
+        """The form's values for ``patient`` as saved."""
+        values = {name: getattr(patient, name, None) for name in self.fields}
+        born = values.get("date_of_birth")
+        if born is not None:
+            values["date_of_birth"] = born.isoformat()
+        return values
+
+    def _show_values(self, patient) -> None:
+        for name, value in self._values_of(patient).items():
+            self.fields[name].set_value(value)
+
+    def _reload_keeping_mine(self, current: PatientDetails) -> None:
+        """Someone else saved the patient: show their version, the user's edits on top."""
+        before = self._values_of(self.patient)
+        mine = {k: v for k, v in self.data().items() if v != before.get(k)}
+        self.patient = current
+        self._load_contacts(current)
+        self._show_values(current)
+        self._initial = self.snapshot()
+        for name, value in mine.items():
+            self.fields[name].set_value(value)
+        self.revalidate()
 
     def _load_contacts(self, patient=None) -> None:
         """Offer the address book; a patient's current choices stay offered even if retired."""
@@ -263,10 +283,17 @@ class PatientDialog(RecordDialog):
         patients, allow = self.clinic.patients, self.allow_duplicate
         if self.patient is None:
             return lambda: patients.register(data, allow_duplicate=allow)
-        patient_id = self.patient.id
-        return lambda: patients.update(patient_id, data, allow_duplicate=allow)
+        patient_id, seen = self.patient.id, self.patient
+        return lambda: patients.update(patient_id, data, allow_duplicate=allow, seen=seen)
 
     def on_failed(self, exc: BaseException) -> bool:
+        if isinstance(exc, EditConflict) and isinstance(exc.current, PatientDetails):
+            self._reload_keeping_mine(exc.current)
+            exc = EditConflict(
+                f"{exc} The form now shows their version with your own changes on top: "
+                "check it and save again."
+            )
+            return super().on_failed(exc)
         if isinstance(exc, DuplicatePatient):
             self.saving = False
             self.show_errors({})

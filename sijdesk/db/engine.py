@@ -28,8 +28,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from sijdesk.errors import EnvironmentProblem
+from sijdesk.errors import EditConflict, EnvironmentProblem
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,13 @@ class Database:
     def _translate_errors(self) -> Iterator[None]:
         try:
             yield
+        except StaleDataError as exc:
+            # Two saves of one row at the same moment: the row's version moved.
+            log.info("a save lost a race with another workstation: %s", type(exc).__name__)
+            raise EditConflict(
+                "Someone else saved this record at the same moment, so your change was not "
+                "saved. Open it again to see their change, then make yours."
+            ) from exc
         except OperationalError as exc:
             # The driver's text, never the address: it may hold a password.
             log.warning("database problem: %s", exc.orig or exc)

@@ -52,6 +52,7 @@ class ContactInfo:
     phone: str
     secure_email: str
     active: bool
+    version: int = 1  # the row's version when read (ContactService.update's ``seen``)
 
     @property
     def role_label(self) -> str:
@@ -82,6 +83,7 @@ def contact_info(row: Contact) -> ContactInfo:
         row.phone,
         row.secure_email,
         row.active,
+        row.version,
     )
 
 
@@ -116,12 +118,18 @@ class ContactService(ServiceBase):
             self.audit(session, "create", "contact", row.id, summary=f"added a {row.role} contact")
             return contact_info(row)
 
-    def update(self, contact_id: int, changes: Mapping[str, Any]) -> ContactInfo:
-        """Correct a contact; only the fields given change."""
+    def update(
+        self, contact_id: int, changes: Mapping[str, Any], *, seen: ContactInfo | None = None
+    ) -> ContactInfo:
+        """Correct a contact; only the fields given change. ``seen``: the contact as the
+        user's form showed it (a save by someone else since is refused, EditConflict)."""
         self.require(ALL_ROLES, "edit the address book")
         clean = self._check(changes, partial=True)
         with self.db.write() as session:
             row = self.load(session, contact_id)
+            self.refuse_stale_edit(
+                session, row, seen, (*FIELDS, "active"), noun="contact", current=contact_info(row)
+            )
             changed = sorted(k for k, v in clean.items() if getattr(row, k) != v)
             if not changed:
                 raise ValidationError({"contact": "nothing was changed"})
@@ -137,6 +145,7 @@ class ContactService(ServiceBase):
                 summary="corrected " + ", ".join(changed),
                 details={"fields": changed},
             )
+            session.flush()  # the new version is given at the flush
             return contact_info(row)
 
     def set_active(self, contact_id: int, active: bool) -> ContactInfo:
@@ -154,6 +163,7 @@ class ContactService(ServiceBase):
             self.audit(
                 session, "update", "contact", row.id, summary="restored" if active else "retired"
             )
+            session.flush()
             return contact_info(row)
 
     # -- where letters go ------------------------------------------------------------

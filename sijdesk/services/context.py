@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sijdesk.db.engine import Database
-from sijdesk.errors import NotFound, PermissionDenied, UserError, ValidationError
+from sijdesk.errors import EditConflict, NotFound, PermissionDenied, UserError, ValidationError
 from sijdesk.models import AuditEvent, User
 
 log = logging.getLogger("sijdesk.services")
@@ -204,6 +204,41 @@ class ServiceBase:
             raise PermissionDenied(
                 f"Your role ({self.actor.role_label}) does not allow you to {what}."
             )
+
+    def refuse_stale_edit(
+        self,
+        session: Session,
+        row: Any,
+        seen: Any,
+        fields: tuple[str, ...],
+        *,
+        noun: str,
+        current: Any,
+    ) -> None:
+        """Refuse an edit made from ``seen`` when ``row`` was saved by someone since.
+
+        Both carry a ``version``; the refusal names who saved and which fields
+        they changed, and hands back ``current`` for the form to reload.
+        """
+        if seen is None or seen.version == row.version:
+            return
+        changes = {
+            f: (getattr(seen, f), getattr(row, f))
+            for f in fields
+            if getattr(seen, f, None) != getattr(row, f)
+        }
+        who = None
+        if getattr(row, "updated_by_id", None) is not None:
+            user = session.get(User, row.updated_by_id)
+            who = user.display_name if user is not None else None
+        what = ", ".join(f.replace("_contact_id", "").replace("_", " ") for f in changes)
+        raise EditConflict(
+            f"{who or 'Someone else'} saved this {noun} after you opened it"
+            + (f" (they changed: {what})" if what else "")
+            + ". Nothing of yours was saved yet.",
+            changes=changes,
+            current=current,
+        )
 
     def audit(
         self,

@@ -34,6 +34,7 @@ class EpisodeView:
     closed_on: date | None
     closing_reason: str | None
     created_at: datetime
+    version: int = 1  # the row's version when read (EpisodeService.update's ``seen``)
 
     @property
     def is_open(self) -> bool:
@@ -60,6 +61,7 @@ def _view(e: Episode) -> EpisodeView:
         e.closed_on,
         e.closing_reason,
         e.created_at,
+        e.version,
     )
 
 
@@ -153,12 +155,23 @@ class EpisodeService(ServiceBase):
             )
             return _view(episode)
 
-    def update(self, episode_id: int, changes: Mapping[str, Any]) -> EpisodeView:
-        """Correct the side, onset date or title; old and new values are audited."""
+    def update(
+        self, episode_id: int, changes: Mapping[str, Any], *, seen: EpisodeView | None = None
+    ) -> EpisodeView:
+        """Correct the side, onset date or title; old and new values are audited.
+        ``seen``: the episode as the form showed it (EditConflict when saved since)."""
         self.require(CLINICAL_ROLES, "edit episodes of care")
         clean = self.validate(changes, partial=True)
         with self.db.write() as session:
             episode = self._load(session, episode_id)
+            self.refuse_stale_edit(
+                session,
+                episode,
+                seen,
+                ("side", "onset_date", "title", "status"),
+                noun="episode",
+                current=_view(episode),
+            )
             patient = session.get(Patient, episode.patient_id)
             onset = clean.get("onset_date", episode.onset_date)
             if onset and patient is not None and onset < patient.date_of_birth:
@@ -182,6 +195,7 @@ class EpisodeService(ServiceBase):
                 summary="changed " + ", ".join(sorted(changed)),
                 details={"before": before, "after": {f: _jsonable(v) for f, v in changed.items()}},
             )
+            session.flush()  # the new version is given at the flush
             return _view(episode)
 
     def close(self, episode_id: int, reason: str, *, closed_on: date | None = None) -> EpisodeView:
@@ -210,6 +224,7 @@ class EpisodeService(ServiceBase):
                 patient_id=episode.patient_id,
                 summary=checker.clean["reason"],
             )
+            session.flush()
             return _view(episode)
 
     def reopen(self, episode_id: int, reason: str) -> EpisodeView:
@@ -238,4 +253,5 @@ class EpisodeService(ServiceBase):
                 summary=reason.strip(),
                 details={"before": previous},
             )
+            session.flush()
             return _view(episode)

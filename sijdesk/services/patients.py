@@ -67,6 +67,9 @@ class PatientDetails(PatientSummary):
     created_at: datetime
     gp_contact_id: int | None = None
     referrer_contact_id: int | None = None
+    # The row's version when read: an edit made from it is refused once another
+    # save has moved it on (see PatientService.update's ``seen``).
+    version: int = 1
 
 
 def age_on(born: date, day: date) -> int:
@@ -102,6 +105,7 @@ def _details(p: Patient) -> PatientDetails:
         p.created_at,
         p.gp_contact_id,
         p.referrer_contact_id,
+        p.version,
     )
 
 
@@ -396,13 +400,30 @@ class PatientService(ServiceBase):
         }
 
     def update(
-        self, patient_id: int, changes: Mapping[str, Any], *, allow_duplicate: bool = False
+        self,
+        patient_id: int,
+        changes: Mapping[str, Any],
+        *,
+        allow_duplicate: bool = False,
+        seen: PatientDetails | None = None,
     ) -> PatientDetails:
-        """Change demographics; the old and new values go to the audit trail."""
+        """Change demographics; the old and new values go to the audit trail.
+
+        ``seen`` is the record as the user's form showed it: when someone else
+        saved the patient since, EditConflict says what they changed.
+        """
         self.require(ALL_ROLES, "edit patients")
         clean = self._check(changes, partial=True)
         with self.db.write() as session:
             patient = self._load(session, patient_id)
+            self.refuse_stale_edit(
+                session,
+                patient,
+                seen,
+                (*EDITABLE_FIELDS, "archived"),
+                noun="patient's details",
+                current=_details(patient),
+            )
             before = {f: getattr(patient, f) for f in clean}
             self._check_contacts(session, {f: v for f, v in clean.items() if before[f] != v})
             merged = {f: getattr(patient, f) for f in EDITABLE_FIELDS} | clean
@@ -463,6 +484,7 @@ class PatientService(ServiceBase):
                     patient_id=patient.id,
                     summary=reason,
                 )
+                session.flush()  # the new version is given at the flush
             return _details(patient)
 
 

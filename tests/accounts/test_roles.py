@@ -198,7 +198,13 @@ def walk(demo_db, tmp_path, monkeypatch):
 
 def _public_methods(service):
     for name, member in inspect.getmembers(type(service), inspect.isfunction):
-        if name.startswith("_") or name in ("require", "audit", "audit_read", "today"):
+        if name.startswith("_") or name in (
+            "require",
+            "audit",
+            "audit_read",
+            "today",
+            "refuse_stale_edit",
+        ):
             continue
         yield name, member
 

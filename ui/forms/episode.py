@@ -177,6 +177,6 @@ class OnsetDialog(RecordDialog):
         return {}
 
     def perform(self) -> Callable[[], Any]:
-        episodes, episode_id = self.clinic.episodes, self.episode.id
+        episodes, episode = self.clinic.episodes, self.episode
         onset = self.fields["onset_date"].value()
-        return lambda: episodes.update(episode_id, {"onset_date": onset})
+        return lambda: episodes.update(episode.id, {"onset_date": onset}, seen=episode)
