@@ -110,6 +110,9 @@ class ClinicSettings(Base):
     # to, and its private key sealed by the passphrase, which is never stored.
     backup_public_key: Mapped[bytes | None] = mapped_column()
     backup_sealed_private_key: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Moves on with every saved change, in the change's transaction: other
+    # workstations compare it to see that they should read again.
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # Counts the saves: an edit made from an older version is refused, so two

@@ -349,6 +349,7 @@ def run(args: argparse.Namespace) -> int:
 
             window = MainWindow(clinic)
             window.start_idle_lock(clinic.settings.get().idle_lock_minutes)
+            window.start_change_watch()
             window.backups.start()
             window.show()
             # An administrator with an empty letterhead is asked to fill it in.

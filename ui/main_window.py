@@ -50,6 +50,7 @@ from sijdesk.ui.step_panel import StepPanel
 from sijdesk.ui.workers import Operations
 
 if TYPE_CHECKING:
+    from sijdesk.ui.change_watch import ChangeWatch
     from sijdesk.ui.lock import IdleLock
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         # opens the window afresh for them.
         self.switch_to = None
         self.idle_lock: IdleLock | None = None
+        self.change_watch: ChangeWatch | None = None
 
         self.recent = RecentPatients(self.settings, database_key(clinic))
         self.list_pane = PatientListPane(clinic, self.ops, self.recent)
@@ -564,6 +566,22 @@ class MainWindow(QMainWindow):
                 widget.show()
             self._shown_before_lock = []
             self.setWindowTitle(self._title_before_lock or self.app_title)
+
+    def start_change_watch(self, *, interval_ms: int | None = None) -> ChangeWatch:
+        """Read again what other workstations change (ui/change_watch.py)."""
+        from sijdesk.ui.change_watch import CHECK_INTERVAL_MS, ChangeWatch
+
+        self.change_watch = ChangeWatch(self, interval_ms=interval_ms or CHECK_INTERVAL_MS)
+        self.change_watch.changedElsewhere.connect(self.refresh_from_elsewhere)
+        return self.change_watch
+
+    def refresh_from_elsewhere(self) -> None:
+        """Another workstation saved something: the list and the open record again."""
+        self.list_pane.model.refresh()
+        if self.patient_view.patient is not None and not self.patient_view.loading:
+            self.patient_view.reload()
+            self.step_panel.refresh()
+        self.statusBar().showMessage("Updated with changes saved on another computer.", 8000)
 
     def start_idle_lock(self, minutes: int, *, interval_ms: int | None = None) -> IdleLock:
         from sijdesk.ui.lock import IdleLock

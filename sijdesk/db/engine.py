@@ -20,7 +20,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ from sijdesk.errors import EditConflict, EnvironmentProblem
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Session.info key: change-counter values a write transaction produced.
+OWN_CHANGES = "sijdesk_own_changes"
 DATABASE_URL_ENV = "SIJDESK_DATABASE_URL"
 
 
@@ -226,6 +228,9 @@ class Database:
     # The audit trail's seal (sijdesk.audit_chain.AuditChain), attached by
     # open_database once the key is loaded; None only before that.
     audit_chain: Any = None
+    # The change-counter values this process's own committed writes produced
+    # (SettingsService.changes_elsewhere tells them from other workstations').
+    own_changes: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -252,6 +257,8 @@ class Database:
         """One write transaction: committed on success, rolled back on any error."""
         with self._translate_errors(), self._write.begin() as session:
             yield session
+        # Committed: the changes it counted are ours (a rolled-back one is not).
+        self.own_changes.update(session.info.pop(OWN_CHANGES, ()))
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sijdesk.db.engine import Database
+from sijdesk.db.engine import OWN_CHANGES, Database
 from sijdesk.errors import EditConflict, NotFound, PermissionDenied, UserError, ValidationError
-from sijdesk.models import AuditEvent, User
+from sijdesk.models import AuditEvent, ClinicSettings, User
 
 log = logging.getLogger("sijdesk.services")
 
@@ -251,6 +251,18 @@ class ServiceBase:
         summary: str = "",
         details: dict[str, Any] | None = None,
     ) -> None:
+        """Seal the audit event of a change, and move the clinic's change counter on.
+
+        The counter's row is locked before the audit head, as the record
+        number's is, so concurrent writers always lock in the same order."""
+        counted = session.execute(
+            update(ClinicSettings)
+            .where(ClinicSettings.id == 1)
+            .values(data_version=ClinicSettings.data_version + 1)
+            .returning(ClinicSettings.data_version)
+        ).scalar_one_or_none()
+        if counted is not None:
+            session.info.setdefault(OWN_CHANGES, []).append(counted)
         record_event(
             self.db,
             session,
@@ -281,8 +293,11 @@ class ServiceBase:
         if _inside_audited_use.get():
             return
         with self.db.write() as session:
-            self.audit(
+            # Not self.audit: a read changes nothing others need to see.
+            record_event(
+                self.db,
                 session,
+                self.actor.id,
                 action,
                 entity,
                 entity_id,

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from sijdesk.errors import NotFound, ValidationError
 from sijdesk.models import ClinicSettings, utcnow
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
@@ -92,6 +94,26 @@ class SettingsService(ServiceBase):
                 details={"before": before, "after": clean},
             )
             return _view(settings)
+
+    def changes_elsewhere(self, since: int | None) -> tuple[int, bool]:
+        """The clinic's change counter now, and whether another workstation (or
+        another program) saved a change after ``since`` (None: only the counter).
+
+        Shows nothing of the records, so it is not audited.
+        """
+        self.require(ALL_ROLES, "look for changes")
+        with self.db.read() as session:
+            now = session.execute(
+                select(ClinicSettings.data_version).where(ClinicSettings.id == 1)
+            ).scalar_one()
+        own = self.db.own_changes
+        if since is None:
+            own.difference_update({v for v in own if v <= now})
+            return now, False
+        # A counter that went back: the database was restored or replaced.
+        elsewhere = now < since or any(v not in own for v in range(since + 1, now + 1))
+        own.difference_update({v for v in own if v <= now})
+        return now, elsewhere
 
     @staticmethod
     def _settings(session) -> ClinicSettings:

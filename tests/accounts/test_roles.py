@@ -132,6 +132,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         "temporary_password": "temporary-pass-1",
         "roles": ["reception"],
         "display_name": "Spare User",
+        "since": None,
     }
     recipes = {
         ("patients", "register"): {

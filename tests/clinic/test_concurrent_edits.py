@@ -155,3 +155,18 @@ def test_an_episode_closed_elsewhere_refuses_an_onset_change_from_before(desks, 
         assert moved.status == "closed" and str(moved.onset_date) == "2026-05-01"
     finally:
         other.close()
+
+
+def test_the_change_counter_tells_other_workstations_saves_from_our_own(desks):
+    desk, room = desks
+    start, elsewhere = room.settings.changes_elsewhere(None)
+    assert not elsewhere
+    register(room, "Ann", "Own", "1970-01-01")  # saved on this workstation
+    now, elsewhere = room.settings.changes_elsewhere(start)
+    assert now > start and not elsewhere
+    room.patients.search("own")  # an audited read is not a change
+    assert room.settings.changes_elsewhere(now) == (now, False)
+    register(desk, "Bea", "Nowak", "1990-01-01")  # saved at reception
+    later, elsewhere = room.settings.changes_elsewhere(now)
+    assert later > now and elsewhere
+    assert desk.settings.changes_elsewhere(now) == (later, False)  # reception's own
