@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         check,
         contacts,
         demo,
+        migrate_db,
         open_app,
         patients,
     )
@@ -84,7 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _add_global_options(common, suppress=True)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (accounts, patients, allergies, contacts, demo, advise, check, backups):
+    for module in (
+        accounts,
+        patients,
+        allergies,
+        contacts,
+        demo,
+        advise,
+        check,
+        backups,
+        migrate_db,
+    ):
         module.register(subparsers, common)
     _register_optional(subparsers, common)
     return parser
