@@ -57,6 +57,16 @@ class AuditKeyProblem(EnvironmentProblem):
 # -- the key -----------------------------------------------------------------
 
 
+# A server clinic's key lives on each workstation (never on the server, whose
+# administrator could otherwise rewrite the trail and its seals together).
+MISSING_ON_WORKSTATION = (
+    "This computer does not have the clinic's audit key yet, so it cannot add to the audit "
+    "trail. On a computer that already opens the clinic, an administrator runs "
+    "`sijdesk audit-key export -o FILE`; copy that file here and run "
+    "`sijdesk audit-key import FILE`."
+)
+
+
 def key_path_for(database_path: Path | None, clinic_uid: str) -> Path:
     """Where the audit key of this database is kept."""
     if database_path is not None:
@@ -252,6 +262,8 @@ def open_chain(session: Session, database_path: Path | None) -> AuditChain:
     path = key_path_for(database_path, uid)
     head = session.get(AuditHead, 1)
     if head is not None:
+        if database_path is None and not path.exists():
+            raise AuditKeyProblem(MISSING_ON_WORKSTATION)
         key = read_key_file(path, uid)
         if fingerprint(key) != head.key_fingerprint:
             raise AuditKeyProblem(
@@ -302,6 +314,32 @@ def open_chain(session: Session, database_path: Path | None) -> AuditChain:
         )
     )
     return AuditChain(key, uid)
+
+
+def install_key(session: Session, database_path: Path | None, source: Path) -> Path:
+    """Put the key file ``source`` where this database's key belongs on this computer.
+
+    Only the key the trail was sealed with is accepted (its fingerprint is in the
+    head), so a wrong or another clinic's key can never be installed.
+    """
+    settings = session.get(ClinicSettings, 1)
+    head = session.get(AuditHead, 1)
+    if settings is None or not settings.clinic_uid or head is None:
+        raise AuditKeyProblem("This database has no audit trail to install a key for.")
+    uid = settings.clinic_uid
+    key = read_key_file(source, uid)
+    if fingerprint(key) != head.key_fingerprint:
+        raise AuditKeyProblem(
+            f"The key in {source} is not the one this audit trail was sealed with."
+        )
+    target = key_path_for(database_path, uid)
+    try:
+        write_key_file(target, uid, key)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Could not write the audit key file {target} ({exc.strerror or exc})."
+        ) from exc
+    return target
 
 
 # -- verifying -------------------------------------------------------------------

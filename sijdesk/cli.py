@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         accounts,
         advise,
         allergies,
+        audit_key,
         backups,
         check,
         contacts,
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         advise,
         check,
         backups,
+        audit_key,
         migrate_db,
     ):
         module.register(subparsers, common)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from sijdesk.audit_chain import ChainReport
+from sijdesk.audit_chain import ChainReport, write_key_file
 from sijdesk.audit_chain import verify as verify_chain
 from sijdesk.errors import EnvironmentProblem, ValidationError
 from sijdesk.models import AuditEvent, Patient, User
@@ -186,6 +186,30 @@ class AuditService(ServiceBase):
                 details={"filters": filters.described(), "events": count, "file": target.name},
             )
         return count
+
+    def export_key(self, path: str | os.PathLike[str]) -> Path:
+        """Write the audit key to a file for another workstation (administrators).
+
+        The file lets a computer add to and check the trail; it shows no records."""
+        self.require(ADMIN_ROLES, "export the audit key")
+        chain = self.db.audit_chain
+        target = Path(path).expanduser().resolve()
+        try:
+            write_key_file(target, chain.clinic_uid, chain.key)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"Could not write the audit key to {target} ({exc.strerror or exc})."
+            ) from exc
+        with self.db.write() as session:
+            self.audit(
+                session,
+                "audit_key.export",
+                "clinic",
+                None,
+                summary="audit key exported for another workstation",
+                details={"file": target.name},
+            )
+        return target
 
     def verify(self) -> ChainReport:
         """Check the whole chain with the key; the check itself is audited."""

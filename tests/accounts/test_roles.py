@@ -52,6 +52,7 @@ RECEPTION_DENIED = {
     ("backups", "encryption_keys"),
     ("audit", "events"),
     ("audit", "export_csv"),
+    ("audit", "export_key"),
     ("episodes", "get"),
     ("episodes", "list_for_patient"),
     ("episodes", "create"),
@@ -75,6 +76,7 @@ CLINICIAN_DENIED = {
     ("backups", "set_passphrase"),
     ("audit", "events"),
     ("audit", "export_csv"),
+    ("audit", "export_key"),
     ("audit", "verify"),
     ("users", "all_users"),
     ("users", "create"),
@@ -163,6 +165,7 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("documents", "update_letterhead"): {"changes": {"phone": "+44 1632 960 419"}},
         ("settings", "update"): {"changes": {"idle_lock_minutes": 15}},
         ("audit", "export_csv"): {"path": str(tmp_path / "audit.csv")},
+        ("audit", "export_key"): {"path": str(tmp_path / "audit.key")},
         ("backups", "set_passphrase"): {"passphrase": "walk passphrase 1"},
         ("users", "create"): {
             "username": "made.in.walk",
