@@ -301,6 +301,11 @@ class MainWindow(QMainWindow):
             self.show_users,
             tip="Create users, set roles, reset passwords (administrators)",
         )
+        self.act_database = a(
+            "Clinic &database…",
+            self.choose_database,
+            tip="This computer's own file or the clinic's PostgreSQL server (administrators)",
+        )
         self.act_address_book = a(
             "&Address book…",
             self.show_address_book,
@@ -329,6 +334,7 @@ class MainWindow(QMainWindow):
         # Only administrators manage users and read the audit trail; the
         # services refuse anyone else too.
         self.act_users.setVisible("admin" in self.clinic.actor.roles)
+        self.act_database.setVisible("admin" in self.clinic.actor.roles)
         self.act_audit.setVisible("admin" in self.clinic.actor.roles)
         for action in (self.act_backup_now, self.act_restore, self.act_backup_settings):
             action.setVisible("admin" in self.clinic.actor.roles)
@@ -355,6 +361,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addAction(self.act_backup_now)
         file.addAction(self.act_restore)
+        file.addAction(self.act_database)
         file.addSeparator()
         file.addAction(self.act_change_password)
         file.addAction(self.act_sign_out)
@@ -541,6 +548,19 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open()
         return window
+
+    def choose_database(self):
+        from sijdesk.ui.database_dialog import DatabaseDialog
+
+        dialog = DatabaseDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(
+                "Saved: this computer opens that database from the next sign-in.", 8000
+            )
+        )
+        dialog.open()
+        return dialog
 
     def show_address_book(self):
         from sijdesk.ui.contacts_window import AddressBookWindow

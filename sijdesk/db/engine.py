@@ -56,8 +56,8 @@ def is_server_address(location: str | None) -> bool:
 
 
 def resolve_database_url(db_path: str | os.PathLike[str] | None = None) -> str:
-    """``--db PATH`` (or ``--db-url URL``) wins, then ``SIJDESK_DATABASE_URL``, then the
-    per-user default file."""
+    """``--db PATH`` (or ``--db-url URL``) wins, then ``SIJDESK_DATABASE_URL``, then this
+    computer's choice (File > Clinic database…), then the per-user default file."""
     if db_path and "://" in str(db_path):
         return str(db_path)
     if db_path:
@@ -66,6 +66,11 @@ def resolve_database_url(db_path: str | os.PathLike[str] | None = None) -> str:
     if env:
         return env
     from sijdesk.paths import default_database_path
+    from sijdesk.workstation import saved_url
+
+    chosen = saved_url()
+    if chosen:
+        return chosen
 
     return f"sqlite:///{default_database_path()}"
 
