@@ -306,6 +306,16 @@ class MainWindow(QMainWindow):
             self.choose_database,
             tip="This computer's own file or the clinic's PostgreSQL server (administrators)",
         )
+        self.act_import_patients = a(
+            "&Import from a spreadsheet…",
+            self.import_patients,
+            tip="Register patients from a CSV file, checked first (administrators)",
+        )
+        self.act_export_patients = a(
+            "E&xport to a spreadsheet…",
+            self.export_patients,
+            tip="Every patient's demographics to a CSV file (administrators)",
+        )
         self.act_address_book = a(
             "&Address book…",
             self.show_address_book,
@@ -335,6 +345,8 @@ class MainWindow(QMainWindow):
         # services refuse anyone else too.
         self.act_users.setVisible("admin" in self.clinic.actor.roles)
         self.act_database.setVisible("admin" in self.clinic.actor.roles)
+        for action in (self.act_import_patients, self.act_export_patients):
+            action.setVisible("admin" in self.clinic.actor.roles)
         self.act_audit.setVisible("admin" in self.clinic.actor.roles)
         for action in (self.act_backup_now, self.act_restore, self.act_backup_settings):
             action.setVisible("admin" in self.clinic.actor.roles)
@@ -376,6 +388,9 @@ class MainWindow(QMainWindow):
             self.act_archive,
         ):
             patient.addAction(action)
+        patient.addSeparator()
+        patient.addAction(self.act_import_patients)
+        patient.addAction(self.act_export_patients)
         patient.addSeparator()
         patient.addAction(self.act_toggle_list)
         episode = bar.addMenu("&Episode")
@@ -548,6 +563,20 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open()
         return window
+
+    def import_patients(self):
+        from sijdesk.ui.spreadsheet_dialog import ImportPatientsDialog
+
+        dialog = ImportPatientsDialog(self.clinic, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.list_pane.model.refresh())
+        dialog.open()
+        return dialog
+
+    def export_patients(self) -> int | None:
+        from sijdesk.ui.spreadsheet_dialog import export_patients
+
+        return export_patients(self.clinic, self)
 
     def choose_database(self):
         from sijdesk.ui.database_dialog import DatabaseDialog

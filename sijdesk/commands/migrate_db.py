@@ -31,7 +31,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 class ProgressLine:
     """A progress bar on a terminal; a line per tenth elsewhere (logs, scripts)."""
 
-    def __init__(self, stream=None):
+    def __init__(self, word: str = "copying", stream=None):
+        self.word = word
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.last_tenth = -1
@@ -40,7 +41,7 @@ class ProgressLine:
         share = done / total if total else 1.0
         if self.tty:
             bar = "#" * int(share * 30)
-            self.stream.write(f"\rCopying {share:5.0%} [{bar:<30}] {table:<24}")
+            self.stream.write(f"\r{self.word.capitalize()} {share:5.0%} [{bar:<30}] {table:<24}")
             if done >= total:
                 self.stream.write("\n")
             self.stream.flush()
@@ -48,7 +49,7 @@ class ProgressLine:
         tenth = int(share * 10)
         if tenth != self.last_tenth:
             self.last_tenth = tenth
-            print(f"copying: {share:.0%} ({done} of {total} rows)", file=self.stream)
+            print(f"{self.word}: {share:.0%} ({done} of {total} rows)", file=self.stream)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from sijdesk.errors import DuplicatePatient, NotFound, ValidationError
+from sijdesk.durable import write_durably
+from sijdesk.errors import DuplicatePatient, EnvironmentProblem, NotFound, ValidationError
 from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
-from sijdesk.services.context import ALL_ROLES, ServiceBase
+from sijdesk.services import patient_csv
+from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
 from sijdesk.services.text import digits, fold, prefix_upper_bound, words
 from sijdesk.validation import Checker, parse_date
 
@@ -107,6 +112,34 @@ def _details(p: Patient) -> PatientDetails:
         p.referrer_contact_id,
         p.version,
     )
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of a spreadsheet cannot be imported."""
+
+    line: int
+    column: str  # the header as the file writes it; "" for the row as a whole
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    problems: tuple[RowProblem, ...]
+    imported: tuple[str, ...]  # the record numbers given, in the file's order
+    dry_run: bool
+    ignored_columns: tuple[str, ...] = ()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 # Phone numbers are indexed as tokens too, forwards and reversed, so that the
@@ -342,38 +375,42 @@ class PatientService(ServiceBase):
                 )
                 if matches:
                     raise DuplicatePatient(matches)
-            number = (
-                session.execute(
-                    update(ClinicSettings)
-                    .where(ClinicSettings.id == 1)
-                    .values(next_record_number=ClinicSettings.next_record_number + 1)
-                    .returning(ClinicSettings.next_record_number)
-                ).scalar_one()
-                - 1
+            return _details(self._register_in(session, clean))
+
+    def _register_in(self, session: Session, clean: Mapping[str, Any]) -> Patient:
+        """A checked patient into ``session``'s transaction, with the next record number."""
+        number = (
+            session.execute(
+                update(ClinicSettings)
+                .where(ClinicSettings.id == 1)
+                .values(next_record_number=ClinicSettings.next_record_number + 1)
+                .returning(ClinicSettings.next_record_number)
+            ).scalar_one()
+            - 1
+        )
+        patient = Patient(
+            record_number=f"{number:06d}",
+            created_by_id=self.actor.id,
+            **clean,
+            **self._keys(clean),
+        )
+        patient.name_tokens = [
+            PatientNameToken(token=t)
+            for t in search_tokens(
+                clean["given_names"], clean["family_name"], clean.get("phone") or ""
             )
-            patient = Patient(
-                record_number=f"{number:06d}",
-                created_by_id=self.actor.id,
-                **clean,
-                **self._keys(clean),
-            )
-            patient.name_tokens = [
-                PatientNameToken(token=t)
-                for t in search_tokens(
-                    clean["given_names"], clean["family_name"], clean.get("phone") or ""
-                )
-            ]
-            session.add(patient)
-            session.flush()
-            self.audit(
-                session,
-                "register",
-                "patient",
-                patient.id,
-                patient_id=patient.id,
-                summary=f"registered {patient.record_number}",
-            )
-            return _details(patient)
+        ]
+        session.add(patient)
+        session.flush()
+        self.audit(
+            session,
+            "register",
+            "patient",
+            patient.id,
+            patient_id=patient.id,
+            summary=f"registered {patient.record_number}",
+        )
+        return patient
 
     @staticmethod
     def _check_contacts(session: Session, clean: Mapping[str, Any]) -> None:
@@ -466,6 +503,150 @@ class PatientService(ServiceBase):
             )
             session.flush()
             return _details(patient)
+
+    # -- spreadsheets ---------------------------------------------------------------
+
+    def export_csv(self, path: str | os.PathLike[str]) -> int:
+        """Every patient's demographics, archived ones too, to a CSV file that
+        spreadsheets open (administrators; audited). Returns how many."""
+        self.require(ADMIN_ROLES, "export the patient list")
+        target = Path(path).expanduser().resolve()
+        with self.db.read() as session:
+            rows = [
+                {column: _cell(getattr(patient, column)) for column in patient_csv.EXPORT_COLUMNS}
+                for patient in session.scalars(select(Patient).order_by(Patient.record_number))
+            ]
+        try:
+            write_durably(target, [patient_csv.write_sheet(rows)], mode=0o600)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"Could not write {target} ({exc.strerror or exc}); nothing was exported."
+            ) from exc
+        with self.db.write() as session:
+            self.audit(
+                session,
+                "export",
+                "patient",
+                None,
+                summary=f"patient list CSV, {len(rows)} patients",
+                details={"patients": len(rows), "file": target.name},
+            )
+        return len(rows)
+
+    def import_csv(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Register the patients of a spreadsheet: all of them in one transaction, or
+        none when any row has a problem. Every problem is reported by line and column;
+        a patient already registered (same names and date of birth) is a problem, not a
+        second record. ``dry_run`` checks and writes nothing (administrators; audited)."""
+        self.require(ADMIN_ROLES, "import patients")
+        source = Path(path).expanduser()
+        try:
+            sheet = patient_csv.read_sheet(source)
+        except FileNotFoundError:
+            raise ValidationError({"file": f"there is no file at {source}"}) from None
+        except (OSError, ValueError, csv.Error) as exc:
+            raise ValidationError({"file": f"cannot be read as a spreadsheet ({exc})"}) from exc
+        missing = [f for f in patient_csv.REQUIRED_FIELDS if f not in sheet.columns]
+        if missing:
+            raise ValidationError(
+                {
+                    "file": "has no column for "
+                    + ", ".join(patient_csv.FIELD_WORDS[f] for f in missing)
+                    + " (headers such as family_name or Surname, given_names or First name, "
+                    "date_of_birth or DOB are recognised)"
+                }
+            )
+        problems, ready = self._check_sheet(sheet)
+        with self.db.read() as session:
+            problems += self._already_registered(session, ready)
+        problems.sort(key=lambda p: p.line)
+        report = ImportReport(len(sheet.rows), tuple(problems), (), dry_run, sheet.ignored)
+        if problems or dry_run:
+            self.audit_read(
+                "patient.import_check",
+                "patient",
+                None,
+                summary=f"spreadsheet checked: {len(sheet.rows)} rows, {len(problems)} problems",
+                details={"rows": len(sheet.rows), "problems": len(problems), "file": source.name},
+            )
+            return report
+        numbers = []
+        with self.db.write() as session:
+            late = self._already_registered(session, ready)  # another desk, meanwhile
+            if late:
+                return ImportReport(len(sheet.rows), tuple(late), (), False, sheet.ignored)
+            for done, (_line, clean) in enumerate(ready, start=1):
+                numbers.append(self._register_in(session, clean).record_number)
+                if progress is not None:
+                    progress(done, len(ready))
+            self.audit(
+                session,
+                "import",
+                "patient",
+                None,
+                summary=f"imported {len(numbers)} patients from a spreadsheet",
+                details={"patients": len(numbers), "file": source.name},
+            )
+        return ImportReport(len(sheet.rows), (), tuple(numbers), False, sheet.ignored)
+
+    def _check_sheet(
+        self, sheet: patient_csv.Sheet
+    ) -> tuple[list[RowProblem], list[tuple[int, dict[str, Any]]]]:
+        problems: list[RowProblem] = []
+        ready: list[tuple[int, dict[str, Any]]] = []
+        first_line: dict[tuple[str, str, date], int] = {}
+        for row in sheet.rows:
+            data = {f: v for f, v in row.values.items() if f in patient_csv.IMPORTED_FIELDS}
+            if "date_of_birth" in data:
+                data["date_of_birth"] = patient_csv.normal_date(data["date_of_birth"])
+            if "sex" in data:
+                data["sex"] = patient_csv.normal_sex(data["sex"])
+            try:
+                clean = self._check(data, partial=False)
+            except ValidationError as exc:
+                problems.extend(
+                    RowProblem(row.line, sheet.columns.get(field, field), message)
+                    for field, message in exc.errors.items()
+                )
+                continue
+            person = (
+                fold(clean["family_name"]),
+                fold(clean["given_names"]),
+                clean["date_of_birth"],
+            )
+            if person in first_line:
+                problems.append(
+                    RowProblem(row.line, "", f"is the same person as line {first_line[person]}")
+                )
+                continue
+            first_line[person] = row.line
+            ready.append((row.line, clean))
+        return problems, ready
+
+    def _already_registered(
+        self, session: Session, ready: list[tuple[int, dict[str, Any]]]
+    ) -> list[RowProblem]:
+        found = []
+        for line, clean in ready:
+            matches = self._duplicates(
+                session, clean["given_names"], clean["family_name"], clean["date_of_birth"]
+            )
+            if matches:
+                found.append(
+                    RowProblem(
+                        line,
+                        "",
+                        f"is already registered as record {', '.join(matches)} "
+                        "(same names and date of birth)",
+                    )
+                )
+        return found
 
     def set_archived(self, patient_id: int, archived: bool, *, reason: str = "") -> PatientDetails:
         """Archive (hide from the list) or restore a patient; nothing is deleted."""

@@ -53,6 +53,8 @@ RECEPTION_DENIED = {
     ("audit", "events"),
     ("audit", "export_csv"),
     ("audit", "export_key"),
+    ("patients", "export_csv"),
+    ("patients", "import_csv"),
     ("episodes", "get"),
     ("episodes", "list_for_patient"),
     ("episodes", "create"),
@@ -77,6 +79,8 @@ CLINICIAN_DENIED = {
     ("audit", "events"),
     ("audit", "export_csv"),
     ("audit", "export_key"),
+    ("patients", "export_csv"),
+    ("patients", "import_csv"),
     ("audit", "verify"),
     ("users", "all_users"),
     ("users", "create"),
@@ -136,6 +140,8 @@ def walk(demo_db, tmp_path, monkeypatch):
         "display_name": "Spare User",
         "since": None,
     }
+    sheet = tmp_path / "import.csv"
+    sheet.write_text("given_names,family_name,date_of_birth\nWalk,Sheet,1980-01-01\n")
     recipes = {
         ("patients", "register"): {
             "data": {"given_names": "Walk", "family_name": "Role", "date_of_birth": "1980-01-01"},
@@ -166,6 +172,8 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("settings", "update"): {"changes": {"idle_lock_minutes": 15}},
         ("audit", "export_csv"): {"path": str(tmp_path / "audit.csv")},
         ("audit", "export_key"): {"path": str(tmp_path / "audit.key")},
+        ("patients", "export_csv"): {"path": str(tmp_path / "patients.csv")},
+        ("patients", "import_csv"): {"path": str(sheet), "dry_run": True},
         ("backups", "set_passphrase"): {"passphrase": "walk passphrase 1"},
         ("users", "create"): {
             "username": "made.in.walk",

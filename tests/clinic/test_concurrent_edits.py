@@ -170,3 +170,37 @@ def test_the_change_counter_tells_other_workstations_saves_from_our_own(desks):
     later, elsewhere = room.settings.changes_elsewhere(now)
     assert later > now and elsewhere
     assert desk.settings.changes_elsewhere(now) == (later, False)  # reception's own
+
+
+def test_two_processes_importing_at_once_get_unique_record_numbers(location, desks, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.signin import TEST_PASSWORD
+
+    desk, room = desks
+    sheets = []
+    for n in range(2):
+        sheet = tmp_path / f"desk{n}.csv"
+        rows = "".join(f"Given{i},Family{n},1970-01-{i + 1:02d}\n" for i in range(10))
+        sheet.write_text("given_names,family_name,date_of_birth\n" + rows, encoding="utf-8")
+        sheets.append(sheet)
+    where = ["--db-url", location] if "://" in location else ["--db", location]
+    env = {**os.environ, "SIJDESK_USER": "admin", "SIJDESK_PASSWORD": TEST_PASSWORD}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sijdesk", "patients", "import", str(sheet), *where],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for sheet in sheets
+    ]
+    outcomes = [process.communicate(timeout=120) for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], outcomes
+    numbers = sorted(p.record_number for p in room.patients.search(""))
+    assert numbers == [f"{n:06d}" for n in range(1, 21)]
+    chain = room.audit.verify()
+    assert chain.ok, chain.problems
