@@ -33,6 +33,7 @@ class MessageLog:
     crashes: list[tuple[str, str]] = field(default_factory=list)
     answers: list[bool] = field(default_factory=list)
     texts: list[str | None] = field(default_factory=list)
+    choices: list[int | None] = field(default_factory=list)
 
     def texts_of(self, kind: str | None = None) -> list[str]:
         return [text for k, _title, text in self.shown if kind is None or k == kind]
@@ -62,6 +63,10 @@ def messages(monkeypatch):
         log.shown.append(("question", title, text))
         return log.answers.pop(0) if log.answers else False
 
+    def choose(parent, title, text, options):
+        log.shown.append(("choose", title, text))
+        return log.choices.pop(0) if log.choices else None
+
     def ask_text(parent, title, label, text=""):
         log.shown.append(("ask_text", title, label))
         return log.texts.pop(0) if log.texts else None
@@ -73,6 +78,7 @@ def messages(monkeypatch):
     monkeypatch.setattr(Messages, "warning", staticmethod(warning))
     monkeypatch.setattr(Messages, "question", staticmethod(question))
     monkeypatch.setattr(Messages, "ask_text", staticmethod(ask_text))
+    monkeypatch.setattr(Messages, "choose", staticmethod(choose))
     monkeypatch.setattr(Messages, "crash", staticmethod(crash))
     yield log
     assert log.crashes == [], "a crash dialog was shown:\n" + log.crashes[0][1]

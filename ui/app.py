@@ -212,13 +212,19 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
     except EnvironmentProblem as exc:
         log.warning("cannot open the clinic database: %s", exc)
         title = "SIJ Desk cannot open the clinic database"
-        # A server comes back (switched on, network restored): offer to try again.
-        if is_server_address(location) and Messages.question(
-            None, title, f"{exc}\n\nTry again now?", default_yes=True
-        ):
-            return open_clinic(args, signed=signed)
         if not is_server_address(location):
             Messages.warning(None, title, str(exc))
+            return None
+        # A server comes back (switched on, network restored), or has moved.
+        answer = Messages.choose(
+            None, title, str(exc), ["Try again", "Change the database…", "Quit"]
+        )
+        if answer == 1:
+            from sijdesk.ui.database_dialog import DatabaseDialog
+
+            DatabaseDialog().exec()
+        if answer in (0, 1):
+            return open_clinic(args, signed=signed)
         return None
     except UserError as exc:
         log.warning("cannot open the clinic database: %s", exc)

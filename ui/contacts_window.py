@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,9 +32,9 @@ from sijdesk.errors import EditConflict, UserError, ValidationError
 from sijdesk.reports.letters import KIND_NAMES
 from sijdesk.services.contacts import LETTER_ROLES, ROLE_LABELS, ContactInfo
 from sijdesk.ui.errors import Messages
-from sijdesk.ui.signin import Busy, FieldForm, error_label
+from sijdesk.ui.signin import Busy, FieldForm
 from sijdesk.ui.sizing import resize_to_fit
-from sijdesk.ui.table_models import RowsTableModel
+from sijdesk.ui.table_models import RowsTableModel, rows_table
 
 NO_DEFAULT = "No one chosen (letters say “To whom it may concern”)"
 
@@ -85,13 +83,13 @@ class ContactDialog(FieldForm):
         self.role = QComboBox()
         for value, label in ROLE_LABELS.items():
             self.role.addItem(label, value)
-        self._add_other("role", "Role", self.role)
+        self.add_row("role", "Role", self.role)
         self.practice = self.add_field("practice", "Practice or hospital", QLineEdit())
         self.practice.setMaxLength(200)
         self.address = QPlainTextEdit()
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        self._add_other("address", "Address", self.address)
+        self.add_row("address", "Address", self.address)
         self.phone = self.add_field("phone", "Phone", QLineEdit())
         self.phone.setMaxLength(64)
         self.secure_email = self.add_field("secure_email", "Secure e-mail", QLineEdit())
@@ -136,20 +134,6 @@ class ContactDialog(FieldForm):
                 self.address.setPlainText(value)
             else:
                 widgets[key].setText(value)
-
-    def _add_other(self, key: str, label: str, widget: QWidget) -> None:
-        """A field that is not a line edit, with its error line beneath it."""
-        widget.setObjectName(key)
-        widget.setAccessibleName(label)
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        error = error_label()
-        column.addWidget(error)
-        self.form.addRow(label, holder)
-        self.errors[key] = error
 
     def values(self) -> dict[str, str]:
         return {
@@ -250,17 +234,11 @@ class AddressBookWindow(QDialog):
         self.setWindowTitle("Address book — SIJ Desk")
         resize_to_fit(self, 980, 640)
         self.model = ContactsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Contacts")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = rows_table(self.model, "Contacts")
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         # Names, practices and addresses get the room; the short columns fit their text.
         for column in (1, 3, 5):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().hide()
         self.table.doubleClicked.connect(lambda _index: self.edit_contact())
         self.role_filter = QComboBox()
         self.role_filter.setAccessibleName("Show contacts of the role")

@@ -57,6 +57,19 @@ class Messages:
         return answer == QMessageBox.StandardButton.Yes
 
     @staticmethod
+    def choose(parent: QWidget | None, title: str, text: str, options: list[str]) -> int | None:
+        """One of ``options`` (buttons, the first is the default); None when closed."""
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(title)
+        box.setText(text)
+        buttons = [box.addButton(o, QMessageBox.ButtonRole.ActionRole) for o in options]
+        box.setDefaultButton(buttons[0])
+        box.exec()
+        clicked = box.clickedButton()
+        return buttons.index(clicked) if clicked in buttons else None
+
+    @staticmethod
     def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
         """A line of text (e.g. a reason); None when cancelled."""
         value, ok = QInputDialog.getText(parent, title, label, text=text)

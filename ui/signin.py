@@ -73,21 +73,25 @@ class FieldForm(QDialog):
         self.general_error.setObjectName("generalError")
 
     def add_field(self, key: str, label: str, field: QLineEdit) -> QLineEdit:
-        field.setObjectName(key)
+        self.add_row(key, label, field)
+        self.fields[key] = field
+        field.textEdited.connect(lambda _text, k=key: self.errors[k].hide())
+        return field
+
+    def add_row(self, key: str, label: str, widget: QWidget) -> None:
+        """A labelled widget with its error line beneath it."""
+        widget.setObjectName(key)
         # The row's label belongs to the holder widget; the field gets its own name.
-        field.setAccessibleName(label)
+        widget.setAccessibleName(label)
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(field)
+        column.addWidget(widget)
         error = error_label()
         column.addWidget(error)
         self.form.addRow(label, holder)
-        self.fields[key] = field
         self.errors[key] = error
-        field.textEdited.connect(lambda _text, k=key: self.errors[k].hide())
-        return field
 
     def clear_errors(self) -> None:
         for label in self.errors.values():

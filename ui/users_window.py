@@ -14,17 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +32,7 @@ from sijdesk.services.context import ROLE_ORDER
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.signin import Busy, FieldForm, error_label, password_field
 from sijdesk.ui.sizing import resize_to_fit
-from sijdesk.ui.table_models import RowsTableModel
+from sijdesk.ui.table_models import RowsTableModel, rows_table
 
 COLUMNS = ("Username", "Name", "Roles", "Status", "Last sign-in")
 ROLE_TEXT = {
@@ -252,13 +249,7 @@ class UsersWindow(QDialog):
         self.setWindowTitle("Users — SIJ Desk")
         resize_to_fit(self, 860, 460)
         self.model = UsersModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Users")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
+        self.table = rows_table(self.model, "Users")
         self.table.doubleClicked.connect(lambda _index: self.edit_roles())
         self.new_button = QPushButton("New user…")
         self.roles_button = QPushButton("Roles…")

@@ -170,41 +170,79 @@ def test_db_and_db_url_together_are_refused(tmp_path):
     assert "either --db" in result.stderr
 
 
-def test_the_window_offers_to_try_again_until_the_server_answers(
-    pg_url, postgres_server, monkeypatch, messages
-):
-    import argparse
-
+def _sign_in_as_admin(monkeypatch):
     from sijdesk.services import AccountService
     from sijdesk.ui import app as app_module
 
-    new_clinic(pg_url).close()
-    down = pg_url.replace(f"port={postgres_server.port}", f"port={postgres_server.port + 1}")
-    monkeypatch.setenv("SIJDESK_DATABASE_URL", down)
-    asked = []
-
-    def question(parent, title, text, *, default_yes=False):
-        asked.append(text)
-        if len(asked) == 2:  # the server is back before the second "Try again"
-            monkeypatch.setenv("SIJDESK_DATABASE_URL", pg_url)
-        return True
-
-    monkeypatch.setattr(app_module.Messages, "question", staticmethod(question))
     monkeypatch.setattr(
         app_module.Door,
         "sign_in",
         staticmethod(lambda db, **k: AccountService(db).sign_in("admin", TEST_PASSWORD)),
     )
+    return app_module
+
+
+def test_the_window_offers_to_try_again_until_the_server_answers(
+    pg_url, postgres_server, monkeypatch, messages
+):
+    import argparse
+
+    app_module = _sign_in_as_admin(monkeypatch)
+    new_clinic(pg_url).close()
+    down = pg_url.replace(f"port={postgres_server.port}", f"port={postgres_server.port + 1}")
+    monkeypatch.setenv("SIJDESK_DATABASE_URL", down)
+    asked = []
+
+    def choose(parent, title, text, options):
+        asked.append((text, options))
+        if len(asked) == 2:  # the server is back before the second "Try again"
+            monkeypatch.setenv("SIJDESK_DATABASE_URL", pg_url)
+        return 0
+
+    monkeypatch.setattr(app_module.Messages, "choose", staticmethod(choose))
     clinic = app_module.open_clinic(argparse.Namespace(db=None, db_url=None, user=None))
     try:
         assert clinic.actor.username == "admin"
         assert clinic.db.engine.dialect.name == "postgresql"
     finally:
         clinic.close()
-    assert len(asked) == 2 and all(text.startswith(UNREACHABLE) for text in asked)
-    assert "Try again now?" in asked[0]
-    # Declining gives up quietly (the window's exit status 3), with nothing else shown.
+    assert len(asked) == 2 and all(text == UNREACHABLE for text, _ in asked)
+    assert asked[0][1] == ["Try again", "Change the database…", "Quit"]
+    # Quitting gives up quietly (the window's exit status 3), with nothing else shown.
     monkeypatch.setenv("SIJDESK_DATABASE_URL", down)
-    monkeypatch.setattr(app_module.Messages, "question", staticmethod(lambda *a, **k: False))
+    monkeypatch.undo()  # the recording Messages.choose of the messages fixture is gone too
+    monkeypatch.setenv("SIJDESK_DATABASE_URL", down)
+    quit_choice = []
+    monkeypatch.setattr(
+        app_module.Messages, "choose", staticmethod(lambda *a: quit_choice.append(a) or 2)
+    )
     assert app_module.open_clinic(argparse.Namespace(db=None, db_url=None, user=None)) is None
+    assert len(quit_choice) == 1
     assert messages.shown == []
+
+
+def test_a_workstation_whose_server_moved_is_pointed_at_it_from_the_prompt(
+    qapp, pg_url, postgres_server, monkeypatch, messages
+):
+    import argparse
+
+    from sijdesk import workstation
+    from sijdesk.ui import database_dialog
+
+    app_module = _sign_in_as_admin(monkeypatch)
+    new_clinic(pg_url).close()
+    workstation.save_url(
+        pg_url.replace(f"port={postgres_server.port}", f"port={postgres_server.port + 1}")
+    )
+
+    def exec_dialog(self):  # the administrator types the server's new address and saves
+        workstation.save_url(pg_url)
+        return database_dialog.DatabaseDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(database_dialog.DatabaseDialog, "exec", exec_dialog)
+    messages.choices.append(1)  # "Change the database…"
+    clinic = app_module.open_clinic(argparse.Namespace(db=None, db_url=None, user=None))
+    try:
+        assert clinic.db.engine.dialect.name == "postgresql"
+    finally:
+        clinic.close()
