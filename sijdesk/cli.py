@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         check,
         contacts,
         demo,
+        exchange,
         migrate_db,
         open_app,
         patients,
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         backups,
         audit_key,
         migrate_db,
+        exchange,
     ):
         module.register(subparsers, common)
     _register_optional(subparsers, common)

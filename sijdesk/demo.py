@@ -40,6 +40,7 @@ from sijdesk.models import (
     UserRole,
     utcnow,
 )
+from sijdesk.pathway.vocab import PAIN_SITES
 from sijdesk.services.context import record_event
 from sijdesk.services.patients import search_tokens
 from sijdesk.services.text import digits, fold
@@ -1088,7 +1089,10 @@ def _generated_episode(rng, ids, batch, today, pid, born, author, now) -> None:
         first,
         {
             "pain_region": rng.choices(("below_belt", "above_belt", "both"), weights=(8, 1, 1))[0],
-            "pain_sites": sorted(rng.sample(("buttock", "posterior_thigh", "groin"), 2)),
+            # In the vocabulary's order, as a saved form stores them.
+            "pain_sites": sorted(
+                rng.sample(("buttock", "posterior_thigh", "groin"), 2), key=PAIN_SITES.index
+            ),
             "functional": sorted(
                 rng.sample(ASSESSMENT_FUNCTIONAL, 2), key=ASSESSMENT_FUNCTIONAL.index
             ),

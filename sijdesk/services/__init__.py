@@ -29,6 +29,7 @@ from sijdesk.services.contacts import ContactInfo, ContactService
 from sijdesk.services.context import Actor, load_actor
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
+from sijdesk.services.exchange import ExchangeService
 from sijdesk.services.pathway_service import Alert, EpisodeAdvice, PathwayService
 from sijdesk.services.patients import PatientDetails, PatientService, PatientSummary
 from sijdesk.services.settings import SettingsService
@@ -67,6 +68,14 @@ class Clinic:
             pathway=self.pathway,
             allergies=self.allergies,
             contacts=self.contacts,
+        )
+        self.exchange = ExchangeService(
+            db,
+            actor,
+            clock=clock,
+            patients=self.patients,
+            timeline=self.timeline,
+            allergies=self.allergies,
         )
         self.session = SessionService(db, actor, clock=clock)
         self.users = UserService(db, actor, clock=clock)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sijdesk.durable import write_durably
@@ -377,19 +377,44 @@ class PatientService(ServiceBase):
                     raise DuplicatePatient(matches)
             return _details(self._register_in(session, clean))
 
-    def _register_in(self, session: Session, clean: Mapping[str, Any]) -> Patient:
-        """A checked patient into ``session``'s transaction, with the next record number."""
-        number = (
+    def _register_in(
+        self,
+        session: Session,
+        clean: Mapping[str, Any],
+        *,
+        keep_number: str = "",
+        avoid: frozenset[str] = frozenset(),
+    ) -> Patient:
+        """A checked patient into ``session``'s transaction, with the next record number.
+
+        ``keep_number``: a record number brought from another SIJ Desk (a FHIR
+        import), kept when it is free here; the numbers given later start past it.
+        ``avoid``: numbers not to give (those the same import keeps for others)."""
+        if keep_number:
+            # Lock the counter's row first (as _next_number does), so two desks
+            # importing the same number cannot both find it free.
+            past = int(keep_number) + 1 if keep_number.isdigit() else 0
             session.execute(
                 update(ClinicSettings)
                 .where(ClinicSettings.id == 1)
-                .values(next_record_number=ClinicSettings.next_record_number + 1)
-                .returning(ClinicSettings.next_record_number)
-            ).scalar_one()
-            - 1
-        )
+                .values(
+                    next_record_number=case(
+                        (
+                            ClinicSettings.next_record_number > past,
+                            ClinicSettings.next_record_number,
+                        ),
+                        else_=past,
+                    )
+                )
+            )
+        if keep_number and self._number_free(session, keep_number):
+            record_number = keep_number
+        else:
+            record_number = self._next_number(session)
+            while record_number in avoid:
+                record_number = self._next_number(session)
         patient = Patient(
-            record_number=f"{number:06d}",
+            record_number=record_number,
             created_by_id=self.actor.id,
             **clean,
             **self._keys(clean),
@@ -411,6 +436,22 @@ class PatientService(ServiceBase):
             summary=f"registered {patient.record_number}",
         )
         return patient
+
+    @staticmethod
+    def _next_number(session: Session) -> str:
+        """Take the clinic's next record number (the row lock orders concurrent takers)."""
+        taken = session.execute(
+            update(ClinicSettings)
+            .where(ClinicSettings.id == 1)
+            .values(next_record_number=ClinicSettings.next_record_number + 1)
+            .returning(ClinicSettings.next_record_number)
+        ).scalar_one()
+        return f"{taken - 1:06d}"
+
+    @staticmethod
+    def _number_free(session: Session, record_number: str) -> bool:
+        taken = select(Patient.id).where(Patient.record_number == record_number)
+        return session.scalar(taken) is None
 
     @staticmethod
     def _check_contacts(session: Session, clean: Mapping[str, Any]) -> None:

@@ -30,6 +30,7 @@ SERVICES = (
     "settings",
     "audit",
     "backups",
+    "exchange",
 )
 ROLES = ("admin", "clinician", "reception")
 # Helpers that run inside a caller's transaction (they take its session):
@@ -55,6 +56,8 @@ RECEPTION_DENIED = {
     ("audit", "export_key"),
     ("patients", "export_csv"),
     ("patients", "import_csv"),
+    ("exchange", "export_fhir"),
+    ("exchange", "import_fhir"),
     ("episodes", "get"),
     ("episodes", "list_for_patient"),
     ("episodes", "create"),
@@ -81,6 +84,7 @@ CLINICIAN_DENIED = {
     ("audit", "export_key"),
     ("patients", "export_csv"),
     ("patients", "import_csv"),
+    ("exchange", "import_fhir"),
     ("audit", "verify"),
     ("users", "all_users"),
     ("users", "create"),
@@ -142,6 +146,8 @@ def walk(demo_db, tmp_path, monkeypatch):
     }
     sheet = tmp_path / "import.csv"
     sheet.write_text("given_names,family_name,date_of_birth\nWalk,Sheet,1980-01-01\n")
+    bundle = tmp_path / "import.json"
+    bundle.write_text('{"resourceType": "Bundle", "type": "collection"}')
     recipes = {
         ("patients", "register"): {
             "data": {"given_names": "Walk", "family_name": "Role", "date_of_birth": "1980-01-01"},
@@ -174,6 +180,9 @@ def walk(demo_db, tmp_path, monkeypatch):
         ("audit", "export_key"): {"path": str(tmp_path / "audit.key")},
         ("patients", "export_csv"): {"path": str(tmp_path / "patients.csv")},
         ("patients", "import_csv"): {"path": str(sheet), "dry_run": True},
+        # The walk's values name a record number: one patient, which clinicians may export.
+        ("exchange", "export_fhir"): {"path": str(tmp_path / "walk-fhir.json")},
+        ("exchange", "import_fhir"): {"path": str(bundle), "dry_run": True},
         ("backups", "set_passphrase"): {"passphrase": "walk passphrase 1"},
         ("users", "create"): {
             "username": "made.in.walk",
