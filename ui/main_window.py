@@ -316,6 +316,17 @@ class MainWindow(QMainWindow):
             self.export_patients,
             tip="Every patient's demographics to a CSV file (administrators)",
         )
+        self.act_import_fhir = a(
+            "Import from a &FHIR bundle…",
+            self.import_bundle,
+            tip="Register patients with their records from an HL7 FHIR R4 bundle, checked "
+            "first (administrators)",
+        )
+        self.act_export_fhir = a(
+            "Export record as FH&IR…",
+            self.export_patient_record,
+            tip="The open patient's record as an HL7 FHIR R4 bundle, for a hospital system",
+        )
         self.act_address_book = a(
             "&Address book…",
             self.show_address_book,
@@ -345,8 +356,9 @@ class MainWindow(QMainWindow):
         # services refuse anyone else too.
         self.act_users.setVisible("admin" in self.clinic.actor.roles)
         self.act_database.setVisible("admin" in self.clinic.actor.roles)
-        for action in (self.act_import_patients, self.act_export_patients):
+        for action in (self.act_import_patients, self.act_export_patients, self.act_import_fhir):
             action.setVisible("admin" in self.clinic.actor.roles)
+        self.act_export_fhir.setVisible(bool(self.clinic.actor.roles & {"admin", "clinician"}))
         self.act_audit.setVisible("admin" in self.clinic.actor.roles)
         for action in (self.act_backup_now, self.act_restore, self.act_backup_settings):
             action.setVisible("admin" in self.clinic.actor.roles)
@@ -386,11 +398,13 @@ class MainWindow(QMainWindow):
             self.act_patient_details,
             self.act_allergies,
             self.act_archive,
+            self.act_export_fhir,
         ):
             patient.addAction(action)
         patient.addSeparator()
         patient.addAction(self.act_import_patients)
         patient.addAction(self.act_export_patients)
+        patient.addAction(self.act_import_fhir)
         patient.addSeparator()
         patient.addAction(self.act_toggle_list)
         episode = bar.addMenu("&Episode")
@@ -577,6 +591,23 @@ class MainWindow(QMainWindow):
         from sijdesk.ui.spreadsheet_dialog import export_patients
 
         return export_patients(self.clinic, self)
+
+    def import_bundle(self):
+        from sijdesk.ui.fhir_dialog import ImportBundleDialog
+
+        dialog = ImportBundleDialog(self.clinic, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self.list_pane.model.refresh())
+        dialog.open()
+        return dialog
+
+    def export_patient_record(self) -> str | None:
+        from sijdesk.ui.fhir_dialog import export_patient_record
+
+        patient = self.patient_view.patient
+        if patient is None:
+            return None
+        return export_patient_record(self.clinic, patient, self, self.ops)
 
     def choose_database(self):
         from sijdesk.ui.database_dialog import DatabaseDialog
@@ -788,6 +819,7 @@ class MainWindow(QMainWindow):
             self.act_archive.setText("&Archive patient…")
         self.act_new_episode.setEnabled(clinical)
         self.act_allergies.setEnabled(clinical)
+        self.act_export_fhir.setEnabled(clinical)
         has_open = episode is not None and episode.is_open
         self.act_close_episode.setEnabled(has_open)
         self.act_reopen_episode.setEnabled(episode is not None and not episode.is_open)

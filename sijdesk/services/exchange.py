@@ -265,7 +265,7 @@ class ExchangeService(ServiceBase):
         ready = []
         problems: list[str] = []
         for number, p in enumerate(patients, start=1):
-            who = f"patient {number} ({p.record_number or 'no record number'})"
+            who = _who(number, p)
             data = {
                 f: getattr(p, f)
                 for f in (
@@ -306,13 +306,15 @@ class ExchangeService(ServiceBase):
                 try:
                     clean = self._event_values(event)
                 except ValidationError as exc:
+                    label = KINDS[event.kind].label.lower()
                     problems += [
-                        f"{where}, {event.kind} of {event.date}: {f} {m}"
+                        f"{where}, {label} of {event.date}: {_field_words(event.kind, f)} — {m}"
                         for f, m in exc.errors.items()
                     ]
                     continue
                 if clean["date"] < born:
-                    problems.append(f"{where}, {event.kind}: dated before the date of birth")
+                    label = KINDS[event.kind].label.lower()
+                    problems.append(f"{where}, {label} of {event.date}: before the date of birth")
         return problems
 
     def _allergy_values(self, a: fb.ExchangedAllergy) -> dict[str, Any]:
@@ -394,8 +396,8 @@ class ExchangeService(ServiceBase):
             )
             if found is not None:
                 problems.append(
-                    f"patient {number} ({p.record_number or 'no record number'}): "
-                    f"already registered here as record {found} (same names and date of birth)"
+                    f"{_who(number, p)}: already registered here as record {found} "
+                    "(same names and date of birth)"
                 )
         return problems
 
@@ -445,3 +447,19 @@ class ExchangeService(ServiceBase):
                 )
         session.flush()
         return patient.record_number
+
+
+def _who(number: int, p: fb.ExchangedPatient) -> str:
+    """How a problem names the bundle's patient: its place, name and record number there."""
+    name = f"{p.family_name.upper()}, {p.given_names}".strip(", ") or "no name"
+    number_there = f"record {p.record_number} in the bundle" if p.record_number else "no record"
+    return f"patient {number} ({name}, {number_there})"
+
+
+def _field_words(kind: str, name: str) -> str:
+    """A field as the forms label it ("Pain now (NRS 0-10)"), else its name in words."""
+    field = name.split("[", maxsplit=1)[0]
+    try:
+        return KINDS[kind].field(field).label
+    except KeyError:
+        return field.replace("_", " ")

@@ -273,7 +273,7 @@ def test_a_value_the_forms_refuse_stops_the_whole_import(exported, empty, tmp_pa
     audited = _count(empty, AuditEvent)
     report = empty.exchange.import_fhir(bad)
     assert report.imported == () and report.problems
-    assert any("outcome" in p and "nrs" in p for p in report.problems)
+    assert any("outcome measures of" in p and "NRS (0-10) — must be" in p for p in report.problems)
     assert _count(empty, Patient) == 0
     assert _count(empty, AuditEvent) == audited + 1  # the check itself is audited
 
