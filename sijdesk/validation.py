@@ -57,6 +57,9 @@ class Checker:
         if len(value) > max_length:
             self.fail(field, f"is too long (at most {max_length} characters)")
             return None
+        if "\x00" in value:  # PostgreSQL refuses it; typed text never holds one
+            self.fail(field, "holds a NUL character, which cannot be stored (a damaged file?)")
+            return None
         self.clean[field] = value
         return value
 

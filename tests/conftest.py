@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 from tests import isolation
 
@@ -24,7 +25,7 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from sijdesk import backup  # noqa: E402
 from sijdesk.services import accounts  # noqa: E402
-from tests.signin import add_user, new_clinic, reopen_clinic  # noqa: E402
+from tests.signin import TEST_PASSWORD, add_user, new_clinic, reopen_clinic  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 
@@ -83,10 +84,62 @@ def db_path(tmp_path):
     return tmp_path / "clinic.sqlite3"
 
 
+# The service tests of these folders run twice: on a SQLite file and on the
+# PostgreSQL server (tests/postgres.py). A test that is about the SQLite file
+# itself (its path, its journal, copying it) is marked ``sqlite_only``.
+ON_BOTH_DATABASES = ("accounts", "audit", "patients", "timeline")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about the SQLite file itself; not run on PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if "database_kind" not in metafunc.fixturenames:
+        return
+    folder = Path(str(metafunc.definition.path)).parent.name
+    if folder in ON_BOTH_DATABASES and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def clinic(db_path):
+def database_kind(request) -> str:
+    """Where ``clinic`` lives: "sqlite" unless the test runs on both (above)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def clinic_template(postgres_server, tmp_path_factory):
+    """A new clinic with its administrator on the server, copied for each test
+    (CREATE DATABASE ... TEMPLATE is far quicker than migrating every time);
+    and its audit key, which a server clinic keeps in the data folder."""
+    home = tmp_path_factory.mktemp("template-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIJDESK_HOME", str(home))
+        url = postgres_server.new_database()
+        new_clinic(url, clock=lambda: TODAY).close()
+    [key] = (home / "audit-keys").glob("*.key")
+    return url, key
+
+
+@pytest.fixture
+def clinic(database_kind, db_path, request):
     """A new, empty clinic database acting as the administrator, with today fixed."""
-    opened = new_clinic(db_path, clock=lambda: TODAY)
+    if database_kind == "postgresql":
+        import shutil
+
+        from sijdesk.paths import data_dir
+
+        template_url, key = request.getfixturevalue("clinic_template")
+        server = request.getfixturevalue("postgres_server")
+        url = server.new_database(template=template_url)
+        (data_dir() / "audit-keys").mkdir(exist_ok=True)
+        shutil.copy2(key, data_dir() / "audit-keys" / key.name)
+        opened = reopen_clinic(url, password=TEST_PASSWORD, clock=lambda: TODAY)
+    else:
+        opened = new_clinic(db_path, clock=lambda: TODAY)
     yield opened
     opened.close()
 

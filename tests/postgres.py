@@ -70,9 +70,11 @@ class PostgresServer:
             env={**os.environ, "PGPASSWORD": self.password},
         )
 
-    def new_database(self) -> str:
-        """An empty database of its own; returns its SQLAlchemy URL."""
+    def new_database(self, *, template: str | None = None) -> str:
+        """An empty database of its own, or a copy of ``template`` (a URL this server
+        gave, with no one connected to it); returns its SQLAlchemy URL."""
         import psycopg
+        from sqlalchemy.engine import make_url
 
         name = f"clinic_{len(self.databases) + 1}_{secrets.token_hex(3)}"
         with psycopg.connect(
@@ -83,7 +85,8 @@ class PostgresServer:
             dbname="postgres",
             autocommit=True,
         ) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
+            connection.execute(f'CREATE DATABASE "{name}"{copied}')
         self.databases.append(name)
         return self.url(name)
 

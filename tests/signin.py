@@ -64,6 +64,21 @@ def copy_clinic(source, target) -> None:
     )
 
 
+def run_sql(clinic, statement: str) -> None:
+    """Change the database behind the services' back, as someone with access to the
+    file or the server could (SQLite or PostgreSQL alike)."""
+    from sqlalchemy import text
+
+    with clinic.db.engine.begin() as connection:
+        connection.execute(text(statement))
+
+
+def database_option(clinic) -> tuple[str, str]:
+    """The command line's option naming where ``clinic`` lives: --db FILE or --db-url URL."""
+    path = clinic.db.path
+    return ("--db", str(path)) if path is not None else ("--db-url", clinic.db.url)
+
+
 def run_sijdesk(*args: str, user: str = "admin", password: str = TEST_PASSWORD):
     """The ``sijdesk`` command in a subprocess, signed in; a traceback fails the test."""
     import os

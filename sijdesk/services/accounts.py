@@ -75,7 +75,10 @@ def wait_after(failures: int) -> timedelta | None:
 
 
 def normalise_username(name: Any) -> str:
-    return name.strip().lower() if isinstance(name, str) else ""
+    if not isinstance(name, str):
+        return ""
+    # PostgreSQL cannot store or compare a NUL; no real username holds one.
+    return name.strip().lower().replace("\x00", "\ufffd")
 
 
 def check_username(name: Any, field: str = "username") -> str:

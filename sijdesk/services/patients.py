@@ -19,7 +19,7 @@ from sijdesk.errors import DuplicatePatient, EnvironmentProblem, NotFound, Valid
 from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
 from sijdesk.services import patient_csv
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
-from sijdesk.services.text import digits, fold, prefix_upper_bound, words
+from sijdesk.services.text import digits, fold, prefix_upper_bound, storable, words
 from sijdesk.validation import Checker, parse_date
 
 SEXES = ("female", "male", "other", "unknown")
@@ -175,7 +175,7 @@ def search_condition(query: str):
     of one of the patient's names, accent- and case-insensitive. Every branch
     is an index lookup, so the search stays fast on 100,000 patients.
     """
-    query = query.strip()
+    query = storable(query).strip()
     if not query:
         return None
     day = _query_date(query)
@@ -249,6 +249,7 @@ class PatientService(ServiceBase):
     ) -> list[PatientSummary]:
         """Matching patients, sorted in SQL; all matches unless ``limit`` is given."""
         self.require(ALL_ROLES, "look up patients")
+        query = storable(query)
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}")
         columns = {

@@ -47,3 +47,9 @@ def digits(text: str) -> str:
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix``."""
     return prefix + "\U0010ffff"
+
+
+def storable(text: str) -> str:
+    """Text both databases can store: a NUL (PostgreSQL refuses it) as a space, a lone
+    surrogate (an undecodable byte of a command-line argument) as "?"."""
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")

@@ -57,7 +57,8 @@ def test_a_hash_made_with_weaker_parameters_is_replaced_at_the_next_sign_in(clin
     assert _events(clinic, "signin")[-1].details == {"rehashed": True}
 
 
-def test_open_signs_in_and_refuses_wrong_passwords(db_path, clinic):
+def test_open_signs_in_and_refuses_wrong_passwords(clinic):
+    db_path = clinic.db.path or clinic.db.url
     clinic.close()
     opened = Clinic.sign_in(str(db_path), username="ADMIN ", password=TEST_PASSWORD)
     assert opened.actor.username == "admin"
@@ -81,7 +82,8 @@ def test_a_second_first_administrator_is_refused(db_path, clinic):
         )
 
 
-def test_failures_make_the_account_wait_longer_and_survive_a_restart(db_path, clinic):
+def test_failures_make_the_account_wait_longer_and_survive_a_restart(clinic):
+    db_path = clinic.db.path or clinic.db.url
     now = [datetime(2026, 12, 6, 9, 0, tzinfo=UTC)]
     service = AccountService(clinic.db, now=lambda: now[0])
     for _ in range(2):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import sqlite3
 from datetime import date
 
 import pytest
 
 from sijdesk.errors import PermissionDenied, ValidationError
 from sijdesk.services.audit import CSV_COLUMNS, AuditFilter
+from tests.signin import run_sql
 
 
 @pytest.fixture
@@ -79,13 +79,10 @@ def test_only_administrators_read_the_trail(users):
             users[role].audit.events()
 
 
-def test_verify_reports_the_chain_and_is_audited(users, db_path):
+def test_verify_reports_the_chain_and_is_audited(users):
     report = users["admin"].audit.verify()
     assert report.ok
-    connection = sqlite3.connect(db_path)
-    connection.execute("UPDATE audit_event SET summary = 'x' WHERE id = 2")
-    connection.commit()
-    connection.close()
+    run_sql(users["admin"], "UPDATE audit_event SET summary = 'x' WHERE id = 2")
     broken = users["admin"].audit.verify()
     assert not broken.ok
     assert broken.first_broken_event == 2

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import sqlite3
 
 from sijdesk.ui.audit_window import AuditModel, AuditWindow
 from sijdesk.ui.main_window import MainWindow
-from tests.signin import add_user
+from tests.signin import add_user, run_sql
 from tests.window_fixtures import register
 
 
@@ -61,10 +60,7 @@ def test_the_chain_state_is_shown_and_a_broken_event_named(qtbot, clinic):
     window.check_chain()
     qtbot.waitUntil(window.check_button.isEnabled, timeout=10_000)
     assert window.chain_label.text().startswith("Audit chain intact")
-    connection = sqlite3.connect(clinic.db.path)
-    connection.execute("DELETE FROM audit_event WHERE id = 1")
-    connection.commit()
-    connection.close()
+    run_sql(clinic, "DELETE FROM audit_event WHERE id = 1")
     window.check_chain()
     qtbot.waitUntil(window.check_button.isEnabled, timeout=10_000)
     assert window.chain_label.text().startswith("Audit chain BROKEN at event 1")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sijdesk.errors import PermissionDenied, ValidationError
 from sijdesk.models import AuditEvent
 from tests.conftest import TODAY
-from tests.signin import run_sijdesk
+from tests.signin import database_option, run_sijdesk
 from tests.window_fixtures import register
 
 LIDOCAINE = {
@@ -167,7 +167,7 @@ def test_every_change_and_read_is_audited_against_the_patient(clinic, patient):
 
 
 def test_the_command_line_shows_and_records_allergies(clinic, patient):
-    db, number = ("--db", str(clinic.db.path)), patient.record_number
+    db, number = database_option(clinic), patient.record_number
     shown = run_sijdesk("allergies", "show", "--patient", number, *db)
     assert shown.stdout == f"{number}\tAllergies: not recorded.\n"
     added = run_sijdesk("allergies", "add", "--patient", number, "--substance", "latex", *db)

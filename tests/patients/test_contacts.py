@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from sijdesk.errors import ValidationError
 from sijdesk.models import AuditEvent
-from tests.signin import run_sijdesk
+from tests.signin import database_option, run_sijdesk
 from tests.window_fixtures import register
 
 MENSAH = {
@@ -91,7 +91,7 @@ def test_a_patient_has_a_gp_of_the_gp_role_and_any_referrer(clinic):
 
 def test_the_command_line_adds_lists_and_links(clinic):
     patient = register(clinic, "Henrik", "Sæther", "1961-09-30")
-    db = ("--db", str(clinic.db.path))
+    db = database_option(clinic)
     added = run_sijdesk("contacts", "add", "--name", "Dr Harriet Mensah", "--role", "gp", *db)
     assert added.returncode == 0, added.stderr
     contact_id = added.stdout.split("\t")[0]

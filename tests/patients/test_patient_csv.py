@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from sijdesk.errors import PermissionDenied, ValidationError
 from sijdesk.models import AuditEvent
-from tests.signin import add_user, new_clinic, run_sijdesk
+from tests.signin import add_user, database_option, new_clinic, run_sijdesk
 from tests.window_fixtures import register
 
 
@@ -116,12 +116,13 @@ def test_only_administrators_export_or_import(clinic, tmp_path):
     assert not (tmp_path / "p.csv").exists()
 
 
-def test_the_commands_check_then_import_with_progress(db_path, clinic, tmp_path):
+def test_the_commands_check_then_import_with_progress(clinic, tmp_path):
+    db = database_option(clinic)
     path = _write(
         tmp_path / "sheet.csv",
         "given_names,family_name,date_of_birth\nZoë,Łukasiewicz,1972-03-14\nBea,,1990-01-01\n",
     )
-    checked = run_sijdesk("patients", "import", path, "--dry-run", "--db", str(db_path))
+    checked = run_sijdesk("patients", "import", path, "--dry-run", *db)
     assert checked.returncode == 2
     assert "line 3, column family_name:" in checked.stderr
     assert "nothing was imported" in checked.stderr
@@ -129,14 +130,12 @@ def test_the_commands_check_then_import_with_progress(db_path, clinic, tmp_path)
         tmp_path / "fixed.csv",
         "given_names,family_name,date_of_birth\nZoë,Łukasiewicz,1972-03-14\nBea,Nowak,1990-01-01\n",
     )
-    dry = run_sijdesk("patients", "import", fixed, "--dry-run", "--db", str(db_path))
+    dry = run_sijdesk("patients", "import", fixed, "--dry-run", *db)
     assert dry.returncode == 0 and "2 rows can be imported" in dry.stdout
     assert clinic.patients.count() == 0
-    done = run_sijdesk("patients", "import", fixed, "--db", str(db_path))
+    done = run_sijdesk("patients", "import", fixed, *db)
     assert done.returncode == 0, done.stderr
     assert "imported 2 patients: records 000001, 000002" in done.stdout
     assert "importing: 100%" in done.stderr
-    exported = run_sijdesk(
-        "patients", "export", "--csv", "-o", str(tmp_path / "out.csv"), "--db", str(db_path)
-    )
+    exported = run_sijdesk("patients", "export", "--csv", "-o", str(tmp_path / "out.csv"), *db)
     assert exported.returncode == 0 and "2 patients" in exported.stdout

@@ -64,6 +64,15 @@ def test_search_by_name_parts_record_number_birth_date_and_phone(clinic, query, 
     assert clinic.patients.count(query) == len(results)
 
 
+def test_a_search_with_characters_no_name_holds_is_answered(clinic):
+    clinic.patients.register(ZOE)
+    for query in ("\x00", "\x00000001", "\udcff", "%", "_", "\\"):
+        found = clinic.patients.search(query)
+        assert clinic.patients.count(query) == len(found) <= 1
+    assert clinic.patients.search("Łuk\x00")[0].family_name == "Łukasiewicz"
+    assert clinic.patients.search("%ukasiewicz") == []
+
+
 def test_search_of_non_latin_names(clinic):
     clinic.patients.register(
         {"given_names": "芳", "family_name": "王", "date_of_birth": "1968-11-20"}
@@ -119,6 +128,8 @@ def test_same_names_and_birth_date_are_reported_not_silently_duplicated(clinic):
         ({"phone": "call me"}, "phone", "telephone"),
         ({"shoe_size": 9}, "shoe_size", "not a field"),
         ({"given_names": "x" * 201}, "given_names", "too long"),
+        # PostgreSQL cannot store a NUL: refused plainly on both databases.
+        ({"address": "1 Main St\x00"}, "address", "NUL character"),
     ],
 )
 def test_registration_validation_names_the_field_and_writes_nothing(clinic, change, field, message):

@@ -224,6 +224,7 @@ def test_tab_order_follows_the_form_and_ends_with_the_buttons(ui, opened):
     dialog.close_without_asking()
 
 
+@pytest.mark.sqlite_only  # fills the SQLite file's pages
 def test_a_full_disk_refuses_the_save_and_the_form_keeps_its_input(ui, opened, clinic, messages):
     from sqlalchemy import event
 
