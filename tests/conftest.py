@@ -25,7 +25,14 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from sijdesk import backup  # noqa: E402
 from sijdesk.services import accounts  # noqa: E402
-from tests.signin import TEST_PASSWORD, add_user, new_clinic, reopen_clinic  # noqa: E402
+from tests.signin import (  # noqa: E402
+    TEST_PASSWORD,
+    add_user,
+    finish_window_work,
+    new_clinic,
+    reopen_clinic,
+    server_copy,
+)
 
 TODAY = date(2026, 11, 29)
 
@@ -87,7 +94,7 @@ def db_path(tmp_path):
 # The service tests of these folders run twice: on a SQLite file and on the
 # PostgreSQL server (tests/postgres.py). A test that is about the SQLite file
 # itself (its path, its journal, copying it) is marked ``sqlite_only``.
-ON_BOTH_DATABASES = ("accounts", "audit", "patients", "timeline")
+ON_BOTH_DATABASES = ("accounts", "audit", "documents", "pathway", "patients", "timeline")
 
 
 def pytest_configure(config) -> None:
@@ -128,19 +135,13 @@ def clinic_template(postgres_server, tmp_path_factory):
 def clinic(database_kind, db_path, request):
     """A new, empty clinic database acting as the administrator, with today fixed."""
     if database_kind == "postgresql":
-        import shutil
-
-        from sijdesk.paths import data_dir
-
         template_url, key = request.getfixturevalue("clinic_template")
-        server = request.getfixturevalue("postgres_server")
-        url = server.new_database(template=template_url)
-        (data_dir() / "audit-keys").mkdir(exist_ok=True)
-        shutil.copy2(key, data_dir() / "audit-keys" / key.name)
+        url = server_copy(request.getfixturevalue("postgres_server"), template_url, key)
         opened = reopen_clinic(url, password=TEST_PASSWORD, clock=lambda: TODAY)
     else:
         opened = new_clinic(db_path, clock=lambda: TODAY)
     yield opened
+    finish_window_work()
     opened.close()
 
 

@@ -64,6 +64,38 @@ def copy_clinic(source, target) -> None:
     )
 
 
+def server_copy(server, template_url: str, key) -> str:
+    """A new database on the test server copied from ``template_url``, with the template's
+    audit key put where this test's data folder keeps a server clinic's key."""
+    import shutil
+
+    from sijdesk.paths import data_dir
+
+    url = server.new_database(template=template_url)
+    (data_dir() / "audit-keys").mkdir(exist_ok=True)
+    shutil.copy2(key, data_dir() / "audit-keys" / key.name)
+    return url
+
+
+def finish_window_work() -> None:
+    """Let every window's worker job end before the clinic it reads closes: a job still
+    reading when the engine is disposed would leave a server connection open."""
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    from sijdesk.ui.workers import Operations
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        for operations in widget.findChildren(Operations):
+            operations.shutdown()
+
+
 def run_sql(clinic, statement: str) -> None:
     """Change the database behind the services' back, as someone with access to the
     file or the server could (SQLite or PostgreSQL alike)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import TODAY  # one "today" for every test
-from tests.signin import copy_clinic
+from tests.signin import copy_clinic, finish_window_work
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +28,34 @@ def demo_path(documents_demo_template, tmp_path):
     return path
 
 
+@pytest.fixture(scope="session")
+def documents_demo_on_server(documents_demo_template, postgres_server, tmp_path_factory):
+    """The same demo clinic copied once to the test server (as `sijdesk migrate-db`
+    would), and the audit key the copy left in the data folder."""
+    from sijdesk.copy_db import copy_clinic as migrate
+
+    home = tmp_path_factory.mktemp("documents-demo-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIJDESK_HOME", str(home))
+        url = postgres_server.new_database()
+        migrate(str(documents_demo_template), url)
+    [key] = (home / "audit-keys").glob("*.key")
+    return url, key
+
+
 @pytest.fixture
-def open_as(demo_path):
+def demo_location(database_kind, demo_path, request):
+    """This test's private demo clinic: its SQLite file, or a copy on the server."""
+    if database_kind == "sqlite":
+        return demo_path
+    from tests.signin import server_copy
+
+    template, key = request.getfixturevalue("documents_demo_on_server")
+    return server_copy(request.getfixturevalue("postgres_server"), template, key)
+
+
+@pytest.fixture
+def open_as(demo_location):
     """Open the private demo clinic as a given user; closed at the end of the test."""
     from sijdesk.demo import DEMO_PASSWORD
     from tests.signin import reopen_clinic
@@ -38,12 +64,13 @@ def open_as(demo_path):
 
     def open_clinic(username: str = "dr.okafor"):
         clinic = reopen_clinic(
-            demo_path, username=username, password=DEMO_PASSWORD, clock=lambda: TODAY
+            demo_location, username=username, password=DEMO_PASSWORD, clock=lambda: TODAY
         )
         opened.append(clinic)
         return clinic
 
     yield open_clinic
+    finish_window_work()
     for clinic in opened:
         clinic.close()
 

@@ -11,7 +11,7 @@ import pytest
 
 from sijdesk.demo import DEMO_PASSWORD
 from tests.documents.pdfcheck import pdf_text
-from tests.signin import reopen_clinic
+from tests.signin import database_option, reopen_clinic
 
 
 def run(*args, cwd=None):
@@ -29,10 +29,11 @@ def run(*args, cwd=None):
 
 @pytest.fixture
 def db(demo):
-    """The path of a private demo clinic (closed, so the subprocess has it alone)."""
-    path = demo.db.path
+    """--db or --db-url naming a private demo clinic (closed, so the subprocess has it
+    alone)."""
+    option = database_option(demo)
     demo.close()
-    return str(path)
+    return option
 
 
 def _no_partial_files(folder) -> bool:
@@ -48,8 +49,7 @@ def test_letter_writes_a_recorded_pdf(db, tmp_path):
         "000003",
         "-o",
         str(out),
-        "--db",
-        db,
+        *db,
         "--user",
         "dr.okafor",
     )
@@ -59,7 +59,7 @@ def test_letter_writes_a_recorded_pdf(db, tmp_path):
     assert "王, 芳" in text
     assert "Would you consider an image-guided diagnostic block" in text
     document_id = int(result.stdout.split("document ")[1].split()[0])
-    clinic = reopen_clinic(db, username="dr.okafor", password=DEMO_PASSWORD)
+    clinic = reopen_clinic(db[1], username="dr.okafor", password=DEMO_PASSWORD)
     try:
         entry = clinic.timeline.get(document_id)
         assert entry.kind == "document"
@@ -70,9 +70,7 @@ def test_letter_writes_a_recorded_pdf(db, tmp_path):
 
 def test_letter_accepts_a_short_record_number_and_an_episode(db, tmp_path):
     out = tmp_path / "physio.pdf"
-    result = run(
-        "letter", "physiotherapy", "--patient", "1", "--episode", "1", "-o", str(out), "--db", db
-    )
+    result = run("letter", "physiotherapy", "--patient", "1", "--episode", "1", "-o", str(out), *db)
     assert result.returncode == 0, result.stderr
     assert "ŁUKASIEWICZ, Zoë" in pdf_text(out.read_bytes())
 
@@ -89,7 +87,7 @@ def test_letter_accepts_a_short_record_number_and_an_episode(db, tmp_path):
 )
 def test_bad_arguments_exit_non_zero_with_one_line_and_no_file(db, tmp_path, args, expected):
     out = tmp_path / "out.pdf"
-    result = run(*args, "-o", str(out), "--db", db)
+    result = run(*args, "-o", str(out), *db)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -102,11 +100,11 @@ def test_unwritable_output_is_refused_before_anything_is_recorded(db, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     for target in (tmp_path / "missing" / "x.pdf", blocker / "x.pdf", tmp_path):
-        result = run("letter", "urgent", "--patient", "000006", "-o", str(target), "--db", db)
+        result = run("letter", "urgent", "--patient", "000006", "-o", str(target), *db)
         assert result.returncode != 0
         assert len(result.stderr.strip().splitlines()) == 1
         assert "output" in result.stderr
-    clinic = reopen_clinic(db, password=DEMO_PASSWORD)
+    clinic = reopen_clinic(db[1], password=DEMO_PASSWORD)
     try:
         patient = clinic.patients.get_by_record_number("000006")
         episode = clinic.episodes.list_for_patient(patient.id)[0]
@@ -117,7 +115,7 @@ def test_unwritable_output_is_refused_before_anything_is_recorded(db, tmp_path):
 
 
 def test_missing_output_option_is_one_line(db, tmp_path):
-    result = run("letter", "urgent", "--patient", "000006", "--db", db)
+    result = run("letter", "urgent", "--patient", "000006", *db)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
 
@@ -131,8 +129,7 @@ def test_care_plan_for_clinician_and_reprint_for_reception(db, tmp_path):
         "--large-print",
         "-o",
         str(out),
-        "--db",
-        db,
+        *db,
         "--user",
         "dr.okafor",
     )
@@ -147,8 +144,7 @@ def test_care_plan_for_clinician_and_reprint_for_reception(db, tmp_path):
         "--large-print",
         "-o",
         str(again),
-        "--db",
-        db,
+        *db,
         "--user",
         "reception.haddad",
     )
@@ -160,8 +156,7 @@ def test_care_plan_for_clinician_and_reprint_for_reception(db, tmp_path):
         "000002",
         "-o",
         str(tmp_path / "no.pdf"),
-        "--db",
-        db,
+        *db,
         "--user",
         "reception.haddad",
     )
@@ -185,8 +180,7 @@ def test_handout_list_and_print_for_a_patient(db, tmp_path):
         "000002",
         "-o",
         str(out),
-        "--db",
-        db,
+        *db,
         "--user",
         "reception.haddad",
     )
@@ -194,14 +188,14 @@ def test_handout_list_and_print_for_a_patient(db, tmp_path):
     assert "version 1.0" in result.stdout
     assert "NGUYỄN, François" in pdf_text(out.read_bytes())
     blank = tmp_path / "blank.pdf"
-    assert run("handout", "sij-belt", "-o", str(blank), "--db", db).returncode == 0
+    assert run("handout", "sij-belt", "-o", str(blank), *db).returncode == 0
     assert "Name:" in pdf_text(blank.read_bytes())
 
 
 def test_an_existing_file_is_replaced_whole(db, tmp_path):
     out = tmp_path / "letter.pdf"
     out.write_bytes(b"old content")
-    result = run("letter", "urgent", "--patient", "000006", "-o", str(out), "--db", db)
+    result = run("letter", "urgent", "--patient", "000006", "-o", str(out), *db)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert _no_partial_files(tmp_path)

@@ -8,7 +8,7 @@ from sijdesk.errors import ValidationError
 from sijdesk.reports import letters
 from sijdesk.services.contacts import LETTER_ROLES
 from tests.documents.pdfcheck import pdf_text
-from tests.signin import run_sijdesk
+from tests.signin import database_option, run_sijdesk
 
 GP = {
     "name": "Dr Harriet Mensah",
@@ -135,8 +135,7 @@ def test_the_command_line_addresses_the_letter(demo, patient_episode, tmp_path):
         "--no-copy-to-gp",
         "-o",
         str(out),
-        "--db",
-        str(demo.db.path),
+        *database_option(demo),
         password=DEMO_PASSWORD,
     )
     assert made.returncode == 0, made.stderr
