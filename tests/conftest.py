@@ -94,7 +94,15 @@ def db_path(tmp_path):
 # The service tests of these folders run twice: on a SQLite file and on the
 # PostgreSQL server (tests/postgres.py). A test that is about the SQLite file
 # itself (its path, its journal, copying it) is marked ``sqlite_only``.
-ON_BOTH_DATABASES = ("accounts", "audit", "documents", "pathway", "patients", "timeline")
+ON_BOTH_DATABASES = (
+    "accounts",
+    "audit",
+    "documents",
+    "pathway",
+    "patients",
+    "timeline",
+    "window",
+)
 
 
 def pytest_configure(config) -> None:

@@ -47,6 +47,7 @@ class PostgresServer:
     password: str
     run_as: str | None
     databases: list[str] = field(default_factory=list)
+    options: str = ""  # the server's command-line settings (port, socket folder, speed)
 
     @property
     def socket_dir(self) -> Path:
@@ -89,6 +90,23 @@ class PostgresServer:
             connection.execute(f'CREATE DATABASE "{name}"{copied}')
         self.databases.append(name)
         return self.url(name)
+
+    def pause(self) -> None:
+        """Stop the server as a crash or a pulled cable would look to its clients."""
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.folder / "data"),
+            "-o",
+            self.options,
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         try:
@@ -137,17 +155,8 @@ def start_server() -> PostgresServer:
             f"-k {folder} -p {server.port} -c listen_addresses='' -c fsync=off "
             "-c full_page_writes=off -c synchronous_commit=off"
         )
-        server._run(
-            "pg_ctl",
-            "-D",
-            str(folder / "data"),
-            "-o",
-            options,
-            "-l",
-            str(folder / "log"),
-            "-w",
-            "start",
-        )
+        server.options = options
+        server.resume()
     except subprocess.CalledProcessError as exc:
         log = (folder / "log").read_text(errors="replace") if (folder / "log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)

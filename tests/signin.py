@@ -96,6 +96,11 @@ def finish_window_work() -> None:
             operations.shutdown()
 
 
+def location_of(clinic) -> str:
+    """Where ``clinic`` lives, as Clinic.sign_in takes it: its file or its server address."""
+    return str(clinic.db.path) if clinic.db.path is not None else clinic.db.url
+
+
 def run_sql(clinic, statement: str) -> None:
     """Change the database behind the services' back, as someone with access to the
     file or the server could (SQLite or PostgreSQL alike)."""

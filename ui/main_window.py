@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk import __version__
+from sijdesk.db.engine import server_label
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS
 from sijdesk.pathway import PATHWAY_VERSION
 from sijdesk.ui import icons
@@ -66,9 +67,7 @@ def database_key(clinic) -> str:
 
 def database_label(clinic) -> str:
     path = clinic.db.path
-    return (
-        path.name if path is not None else clinic.db.engine.url.render_as_string(hide_password=True)
-    )
+    return path.name if path is not None else server_label(clinic.db.engine.url)
 
 
 class ShortcutsDialog(QDialog):
@@ -474,8 +473,11 @@ class MainWindow(QMainWindow):
         self.busy_label.setAccessibleName("Background work")
         self.db_label = QLabel(f"{database_label(self.clinic)} · pathway {PATHWAY_VERSION}")
         self.db_label.setAccessibleName("Database and pathway version")
+        where = self.clinic.db.path or self.clinic.db.engine.url.render_as_string(
+            hide_password=True
+        )
         self.db_label.setToolTip(
-            f"Clinic database: {self.clinic.db.path or database_label(self.clinic)}\n"
+            f"Clinic database: {where}\n"
             f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role_label})"
         )
         self.user_label = QLabel(

@@ -150,6 +150,17 @@ def _postgresql_engine(url: URL) -> Engine:
     )
 
 
+def server_label(url: str | URL) -> str:
+    """A server database as a person says it: "sijdesk on db.clinic.local"."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    host = parsed.host or str(parsed.query.get("host") or "")
+    if not host or host.startswith("/"):
+        host = "this computer"  # a local socket
+    elif parsed.port and parsed.port != 5432:
+        host = f"{host}:{parsed.port}"
+    return f"{parsed.database or 'the default database'} on {host}"
+
+
 def safe_url(url: str) -> str:
     """The database address without its password, for logs and messages."""
     try:

@@ -138,6 +138,20 @@ def test_a_server_that_cannot_be_used_is_one_plain_sentence_and_exit_status_3(
     assert postgres_server.password not in result.stderr
 
 
+def test_a_server_database_is_named_as_people_say_it():
+    from sijdesk.db.engine import server_label
+
+    assert server_label("postgresql+psycopg://u:secret@db.clinic.local/sijdesk") == (
+        "sijdesk on db.clinic.local"
+    )
+    assert (
+        server_label("postgresql+psycopg://u:p@10.0.0.5:5433/clinic") == "clinic on 10.0.0.5:5433"
+    )
+    assert server_label("postgresql+psycopg://u:p@/clinic?host=/run/postgresql") == (
+        "clinic on this computer"
+    )
+
+
 def test_addresses_that_cannot_work_are_explained(monkeypatch):
     cases = {
         "mysql://clinic@server/records": "a SQLite file or a PostgreSQL server, not mysql",

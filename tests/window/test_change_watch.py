@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.signin import reopen_clinic
+from tests.signin import location_of, reopen_clinic
 from tests.window_fixtures import register
 
 
@@ -13,10 +13,10 @@ def _watch(ui):
 
 
 def test_a_patient_registered_elsewhere_appears_and_our_own_saves_are_not_read_twice(
-    ui, clinic, db_path, qtbot
+    ui, clinic, qtbot
 ):
     watch = _watch(ui)
-    other = reopen_clinic(db_path)  # the reception computer
+    other = reopen_clinic(location_of(clinic))  # the reception computer
     try:
         register(other, "Bea", "Nowak", "1990-01-01")
         with qtbot.waitSignal(watch.changedElsewhere, timeout=5000):
@@ -32,12 +32,12 @@ def test_a_patient_registered_elsewhere_appears_and_our_own_saves_are_not_read_t
         other.close()
 
 
-def test_the_open_record_is_read_again_when_it_changed_elsewhere(ui, clinic, db_path, qtbot):
+def test_the_open_record_is_read_again_when_it_changed_elsewhere(ui, clinic, qtbot):
     patient = register(clinic, "Bea", "Nowak", "1990-01-01")
     ui.open_patient(patient.id)
     assert "not recorded" in ui.view.allergy_banner.text()
     watch = _watch(ui)
-    other = reopen_clinic(db_path)
+    other = reopen_clinic(location_of(clinic))
     try:
         other.allergies.record_none_known(patient.id)
         with qtbot.waitSignal(watch.changedElsewhere, timeout=5000):
@@ -47,11 +47,11 @@ def test_the_open_record_is_read_again_when_it_changed_elsewhere(ui, clinic, db_
         other.close()
 
 
-def test_activating_the_window_looks_for_changes(ui, clinic, db_path, qtbot):
+def test_activating_the_window_looks_for_changes(ui, clinic, qtbot):
     from PySide6.QtCore import Qt
 
     watch = _watch(ui)
-    other = reopen_clinic(db_path)
+    other = reopen_clinic(location_of(clinic))
     try:
         register(other, "Bea", "Nowak", "1990-01-01")
         with qtbot.waitSignal(watch.changedElsewhere, timeout=5000):

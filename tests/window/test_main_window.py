@@ -59,8 +59,16 @@ def test_ctrl_n_opens_registration(ui):
     dialog.close_without_asking()
 
 
-def test_status_bar_shows_database_and_pathway_version(ui):
-    assert ui.window.db_label.text() == f"clinic.sqlite3 · pathway {PATHWAY_VERSION}"
+def test_status_bar_shows_database_and_pathway_version(ui, clinic):
+    if clinic.db.path is not None:
+        assert ui.window.db_label.text() == f"clinic.sqlite3 · pathway {PATHWAY_VERSION}"
+    else:  # the test server listens on a socket of this computer
+        database = clinic.db.engine.url.database
+        assert ui.window.db_label.text() == (
+            f"{database} on this computer · pathway {PATHWAY_VERSION}"
+        )
+    if clinic.db.engine.url.password:
+        assert clinic.db.engine.url.password not in ui.window.db_label.toolTip()
 
 
 def test_about_names_the_pathway_version(ui, messages):
