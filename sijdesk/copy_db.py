@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
@@ -154,6 +153,8 @@ def _fill(
         assert raw is not None
         raw.execute("PRAGMA foreign_keys = OFF")  # batch migrations rebuild tables
     target.begin()
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = target
     command.upgrade(config, "head")

@@ -27,7 +27,6 @@ from pathlib import Path
 from sijdesk.commands._common import find_patient, open_clinic
 from sijdesk.errors import UserError, ValidationError
 from sijdesk.pathway.vocab import LETTER_KINDS
-from sijdesk.services.context import CLINICAL_ROLES
 
 EXIT_USAGE = 2
 
@@ -239,6 +238,8 @@ def run_letter(args: argparse.Namespace) -> int:
 
 
 def run_care_plan(args: argparse.Namespace) -> int:
+    from sijdesk.services.context import CLINICAL_ROLES
+
     output = check_output(args.output)
     with open_clinic(args) as clinic:
         documents = clinic.documents

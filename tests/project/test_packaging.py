@@ -80,8 +80,8 @@ def test_every_subpackage_imports_from_the_installed_wheel(wheel, tmp_path):
         f"    assert module.__file__.startswith({str(target)!r}), module.__file__\n"
         "from sijdesk.pathway import load_default_thresholds\n"
         "load_default_thresholds()\n"
-        "from sijdesk.db.migrate import head_revision\n"
-        "print(head_revision())\n"
+        "from sijdesk.db.migrate import script_head_revision\n"
+        "print(script_head_revision())\n"
     )
     result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [sys.executable, "-c", code],
