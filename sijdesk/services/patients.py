@@ -171,7 +171,8 @@ def search_condition(query: str):
 
     A date (2026-11-02, 02/11/2026 or 02.11.2026, day first) matches the date of
     birth; a word of digits matches a record number (with or without leading
-    zeros) or the start or end of a phone number; any other word is the start
+    zeros) or the start or end of a phone number, and four of them a year of
+    birth too; any other word is the start
     of one of the patient's names, accent- and case-insensitive. Every branch
     is an index lookup, so the search stays fast on 100,000 patients.
     """
@@ -199,6 +200,10 @@ def search_condition(query: str):
             if len(number) >= 3:
                 options.append(_token_range(PHONE_START + number))
                 options.append(_token_range(PHONE_END + number[::-1]))
+            if len(number) == 4 and number[0] in "12":
+                # A year alone ("1972") finds everyone born in it (the date index).
+                year = int(number)
+                options.append(Patient.date_of_birth.between(date(year, 1, 1), date(year, 12, 31)))
             conditions.append(or_(*options))
             continue
         # An uncorrelated IN lets the database start from the token index

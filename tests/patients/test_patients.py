@@ -55,6 +55,10 @@ def test_register_generates_sequential_record_numbers_and_audits(clinic):
         ("7946", False),
         ("smith", False),
         ("1972-03-15", False),
+        ("1972", True),  # the year of birth alone
+        ("zoe 1972", True),
+        ("1973", False),
+        ("luk 1971", False),
     ],
 )
 def test_search_by_name_parts_record_number_birth_date_and_phone(clinic, query, found):
