@@ -189,14 +189,7 @@ def postgres_server():
     """A real PostgreSQL server for the whole session (see tests/postgres.py)."""
     from tests import postgres
 
-    try:
-        import psycopg  # noqa: F401
-
-        server = postgres.start_server()
-    except (ImportError, FileNotFoundError, RuntimeError) as exc:
-        if os.environ.get(postgres.REQUIRE_VARIABLE):
-            pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
-        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    server = postgres.start_or_skip()
     yield server
     server.stop()
 

@@ -162,3 +162,18 @@ def start_server() -> PostgresServer:
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"PostgreSQL did not start: {exc.stderr}\n{log}") from exc
     return server
+
+
+def start_or_skip() -> PostgresServer:
+    """A new server for the tests; the test is skipped when none can start, or failed
+    where the run requires PostgreSQL (``.ci/run``)."""
+    import pytest
+
+    try:
+        import psycopg  # noqa: F401
+
+        return start_server()
+    except (ImportError, FileNotFoundError, RuntimeError) as exc:
+        if os.environ.get(REQUIRE_VARIABLE):
+            pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")

@@ -4,8 +4,6 @@ server is back. Runs on a private server (tests/postgres.py) that the test stops
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests import postgres
@@ -16,14 +14,7 @@ from tests.window_fixtures import Ui, register
 
 @pytest.fixture
 def private_server():
-    try:
-        import psycopg  # noqa: F401
-
-        server = postgres.start_server()
-    except (ImportError, FileNotFoundError, RuntimeError) as exc:
-        if os.environ.get(postgres.REQUIRE_VARIABLE):
-            pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
-        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    server = postgres.start_or_skip()
     yield server
     server.stop()
 
