@@ -35,3 +35,15 @@ def write_durably(path: Path, chunks: list[bytes], *, mode: int = 0o644) -> None
             temporary.unlink()
         raise
     fsync_folder(path.parent)
+
+
+def write_export(target: Path, data: bytes) -> None:
+    """An export file for the user (owner-only), or one sentence on why it could not be."""
+    from sijdesk.errors import EnvironmentProblem
+
+    try:
+        write_durably(target, [data], mode=0o600)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Could not write {target} ({exc.strerror or exc}); nothing was exported."
+        ) from exc

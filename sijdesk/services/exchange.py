@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sijdesk.durable import write_durably
-from sijdesk.errors import EnvironmentProblem, NotFound, ValidationError
+from sijdesk.durable import write_export
+from sijdesk.errors import NotFound, ValidationError
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS, validate_event
 from sijdesk.models import Episode, GeneratedDocument, Patient, utcnow
 from sijdesk.services import fhir_bundle as fb
@@ -87,12 +87,7 @@ class ExchangeService(ServiceBase):
             patients = [self._gather(session, p) for p in rows]
         bundle = fb.build_bundle(patients, now=utcnow())
         fb.validate_bundle(bundle)  # a bundle we cannot read back is a bug, not a file
-        try:
-            write_durably(target, [json.dumps(bundle, ensure_ascii=False).encode()], mode=0o600)
-        except OSError as exc:
-            raise EnvironmentProblem(
-                f"Could not write {target} ({exc.strerror or exc}); nothing was exported."
-            ) from exc
+        write_export(target, json.dumps(bundle, ensure_ascii=False).encode())
         with self.db.write() as session:
             self.audit(
                 session,

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from sijdesk.durable import write_durably
-from sijdesk.errors import DuplicatePatient, EnvironmentProblem, NotFound, ValidationError
+from sijdesk.durable import write_export
+from sijdesk.errors import DuplicatePatient, NotFound, ValidationError
 from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
 from sijdesk.services import patient_csv
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
@@ -563,12 +563,7 @@ class PatientService(ServiceBase):
                 {column: _cell(getattr(patient, column)) for column in patient_csv.EXPORT_COLUMNS}
                 for patient in session.scalars(select(Patient).order_by(Patient.record_number))
             ]
-        try:
-            write_durably(target, [patient_csv.write_sheet(rows)], mode=0o600)
-        except OSError as exc:
-            raise EnvironmentProblem(
-                f"Could not write {target} ({exc.strerror or exc}); nothing was exported."
-            ) from exc
+        write_export(target, patient_csv.write_sheet(rows))
         with self.db.write() as session:
             self.audit(
                 session,
