@@ -172,11 +172,12 @@ class Patient(Base):
 
 
 class PatientNameToken(Base):
-    """One folded word of a patient's names, for indexed prefix search.
+    """One search token of a patient (sijdesk/services/patient_search.py says which).
 
     ``LIKE '%x%'`` scans every row; a prefix range on this indexed column
     (``token >= 'nguy' AND token < 'nguz'``) stays fast on 100,000 patients
-    and works the same on SQLite and PostgreSQL.
+    and works the same on SQLite and PostgreSQL. On SQLite the table is WITHOUT
+    ROWID: its rows are nothing but their key.
     """
 
     __tablename__ = "patient_name_token"
@@ -186,4 +187,7 @@ class PatientNameToken(Base):
     )
     token: Mapped[str] = mapped_column(String(200), primary_key=True)
 
-    __table_args__ = (Index("ix_patient_name_token_token", "token", "patient_id"),)
+    __table_args__ = (
+        Index("ix_patient_name_token_token", "token", "patient_id"),
+        {"sqlite_with_rowid": False},
+    )

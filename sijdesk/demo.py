@@ -42,7 +42,7 @@ from sijdesk.models import (
 )
 from sijdesk.pathway.vocab import PAIN_SITES
 from sijdesk.services.context import record_event
-from sijdesk.services.patients import search_tokens
+from sijdesk.services.patient_search import search_tokens
 from sijdesk.services.text import digits, fold
 
 log = logging.getLogger(__name__)

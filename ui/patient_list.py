@@ -8,7 +8,8 @@ are dropped (a generation counter), so typing fast never shows stale rows.
 
 Signals of :class:`PatientListModel`:
     loadingChanged(bool): a count or page request started or all finished.
-    countChanged(int): the number of matching patients is known.
+    countChanged(int): the number of matching patients is known (MATCH_LIMIT + 1
+        standing for "more than MATCH_LIMIT" when searching).
 Signals of :class:`PatientListPane`:
     openPatient(int): the user chose a patient (Enter, double-click, a recent entry).
     newPatientRequested(): the "New patient" button.
@@ -81,6 +82,9 @@ class PatientListModel(QAbstractTableModel):
         ("record_number", "Record"),
     )
     PAGE_SIZE = 200
+    # A search shows at most this many rows and counts no further: past it the
+    # user types more, and a common word ("a") costs no more than a page to count.
+    MATCH_LIMIT = 1000
     MAX_PAGES = 60  # rows kept in memory: at most 12,000
 
     def __init__(self, clinic, ops: Operations, parent: QObject | None = None):
@@ -138,7 +142,9 @@ class PatientListModel(QAbstractTableModel):
         patients = self._clinic.patients
         self._start_wait()
         self._ops.run(
-            lambda: patients.count(query, include_archived=archived),
+            lambda: patients.count(
+                query, include_archived=archived, up_to=self.MATCH_LIMIT + 1 if query else None
+            ),
             on_success=lambda count: self._on_count(generation, count),
             on_failure=self._on_failure,
             context=self,
@@ -164,7 +170,7 @@ class PatientListModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self.beginResetModel()
-        self._count = count
+        self._count = min(count, self.MATCH_LIMIT) if self._query else count
         self._pages = {}
         self._requested = set()
         self.endResetModel()
@@ -529,6 +535,15 @@ class PatientListPane(QWidget):
     @Slot(int)
     def _on_count(self, count: int) -> None:
         noun = "patient" if count == 1 else "patients"
+        limit = self.model.MATCH_LIMIT
+        if self.model.query and count > limit:
+            self.count_label.setText(f"More than {limit:,} {noun}")
+            self.empty_label.setText(
+                f"Showing the first {limit:,} matches. Type more of the name, or a date of "
+                "birth or record number, to narrow the list."
+            )
+            self.empty_label.setVisible(True)
+            return
         self.count_label.setText(f"{count:,} {noun}")
         if count == 0:
             if self.model.query:

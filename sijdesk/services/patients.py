@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from sijdesk.durable import write_export
@@ -19,8 +19,14 @@ from sijdesk.errors import DuplicatePatient, NotFound, ValidationError
 from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
 from sijdesk.services import patient_csv
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
-from sijdesk.services.text import digits, fold, prefix_upper_bound, storable, words
-from sijdesk.validation import Checker, parse_date
+from sijdesk.services.patient_search import (
+    SORT_KEYS,
+    count_statement,
+    page_statement,
+    search_tokens,
+)
+from sijdesk.services.text import digits, fold, storable
+from sijdesk.validation import Checker
 
 SEXES = ("female", "male", "other", "unknown")
 EDITABLE_FIELDS = (
@@ -37,10 +43,7 @@ EDITABLE_FIELDS = (
 )
 # Contacts of the address book a patient refers to, and the role each must have.
 CONTACT_FIELDS = {"gp_contact_id": "gp", "referrer_contact_id": None}
-SORT_KEYS = ("name", "date_of_birth", "record_number")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE_LIKE = re.compile(r"^[\d\s+()\-]*\d[\d\s+()\-]*$")
-_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -142,105 +145,12 @@ def _cell(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-# Phone numbers are indexed as tokens too, forwards and reversed, so that the
-# start or the end of a number (what people read out) is an index range.
-PHONE_START = "\x01p"
-PHONE_END = "\x01r"
-
-
-def search_tokens(given_names: str, family_name: str, phone: str = "") -> set[str]:
-    """The indexed words of a patient: folded name parts and the phone number."""
-    tokens = set(words(given_names)) | set(words(family_name))
-    number = digits(phone)
-    if number:
-        tokens |= {PHONE_START + number, PHONE_END + number[::-1]}
-    return tokens
-
-
-def _token_range(prefix: str):
-    return Patient.id.in_(
-        select(PatientNameToken.patient_id).where(
-            PatientNameToken.token >= prefix,
-            PatientNameToken.token < prefix_upper_bound(prefix),
-        )
-    )
-
-
-def search_condition(query: str):
-    """SQL condition for the search box: every word of the query must match.
-
-    A date (2026-11-02, 02/11/2026 or 02.11.2026, day first) matches the date of
-    birth; a word of digits matches a record number (with or without leading
-    zeros) or the start or end of a phone number, and four of them a year of
-    birth too; any other word is the start
-    of one of the patient's names, accent- and case-insensitive. Every branch
-    is an index lookup, so the search stays fast on 100,000 patients.
-    """
-    query = storable(query).strip()
-    if not query:
-        return None
-    day = _query_date(query)
-    if day is not None:
-        return Patient.date_of_birth == day
-    conditions = []
-    # A number typed with spaces ("7946 0958") is one number, not two words.
-    parts = [digits(query)] if _PHONE_LIKE.match(query) else query.split()
-    for word in parts:
-        number = digits(word)
-        if number and len(number) == len(word.strip("+()-")):
-            # Digits: a record number (leading zeros optional) or the start or
-            # end of a phone number.
-            options = [
-                Patient.record_number == number.zfill(6),
-                and_(
-                    Patient.record_number >= number,
-                    Patient.record_number < prefix_upper_bound(number),
-                ),
-            ]
-            if len(number) >= 3:
-                options.append(_token_range(PHONE_START + number))
-                options.append(_token_range(PHONE_END + number[::-1]))
-            if len(number) == 4 and number[0] in "12":
-                # A year alone ("1972") finds everyone born in it (the date index).
-                year = int(number)
-                options.append(Patient.date_of_birth.between(date(year, 1, 1), date(year, 12, 31)))
-            conditions.append(or_(*options))
-            continue
-        # An uncorrelated IN lets the database start from the token index
-        # instead of walking every patient.
-        conditions.extend(_token_range(token) for token in words(word))
-    return and_(*conditions) if conditions else None
-
-
-def _query_date(text: str) -> date | None:
-    iso = parse_date(text)
-    if iso is not None:
-        return iso
-    match = _DMY.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            return None
-    return None
-
-
 class PatientService(ServiceBase):
     """Use cases on patients. Every role may use them (reception registers)."""
 
     log_name = "patients"
 
     # -- reading -----------------------------------------------------------------
-
-    def _select(self, query: str, include_archived: bool):
-        stmt = select(Patient)
-        condition = search_condition(query)
-        if condition is not None:
-            stmt = stmt.where(condition)
-        if not include_archived:
-            stmt = stmt.where(Patient.archived.is_(False))
-        return stmt
 
     def search(
         self,
@@ -257,16 +167,16 @@ class PatientService(ServiceBase):
         query = storable(query)
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}")
-        columns = {
-            "name": (Patient.family_key, Patient.given_key, Patient.id),
-            "date_of_birth": (Patient.date_of_birth, Patient.family_key, Patient.id),
-            "record_number": (Patient.record_number,),
-        }[sort]
-        order = [c.desc() for c in columns] if descending else list(columns)
-        stmt = self._select(query, include_archived).order_by(*order).offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
         with self.db.read() as session:
+            stmt = page_statement(
+                session,
+                query,
+                include_archived=include_archived,
+                sort=sort,
+                descending=descending,
+                limit=limit,
+                offset=offset,
+            )
             found = [_summary(p) for p in session.scalars(stmt)]
         if offset == 0:
             # The first page is a search; later pages are scrolling through it.
@@ -279,11 +189,17 @@ class PatientService(ServiceBase):
             )
         return found
 
-    def count(self, query: str = "", *, include_archived: bool = False) -> int:
+    def count(
+        self, query: str = "", *, include_archived: bool = False, up_to: int | None = None
+    ) -> int:
+        """How many patients match; counting stops at ``up_to`` (the list's cap), so a
+        common word costs no more to count than a page of rows."""
         self.require(ALL_ROLES, "look up patients")
-        inner = self._select(query, include_archived).with_only_columns(Patient.id)
         with self.db.read() as session:
-            return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
+            stmt = count_statement(
+                session, storable(query), include_archived=include_archived, up_to=up_to
+            )
+            return session.scalar(stmt) or 0
 
     def get(self, patient_id: int) -> PatientDetails:
         """Open a patient's record (audited)."""

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sijdesk.errors import DuplicatePatient, NotFound, PermissionDenied, ValidationError
 from sijdesk.models import AuditEvent, Patient
 from sijdesk.services.text import fold
+from tests.signin import location_of, reopen_clinic, run_sql
 
 ZOE = {
     "given_names": "Zoë",
@@ -52,7 +53,9 @@ def test_register_generates_sequential_record_numbers_and_audits(clinic):
         ("7946 0958", True),
         ("+44 20", True),
         ("442079", True),
-        ("7946", False),
+        ("7946", True),  # any three or more digits of the phone number
+        ("2079 46", True),
+        ("0959", False),
         ("smith", False),
         ("1972-03-15", False),
         ("1972", True),  # the year of birth alone
@@ -66,6 +69,77 @@ def test_search_by_name_parts_record_number_birth_date_and_phone(clinic, query, 
     results = clinic.patients.search(query)
     assert bool(results) is found
     assert clinic.patients.count(query) == len(results)
+
+
+PEOPLE = (
+    ("Siobhán", "O'Brien", "+44 7700 900123"),
+    ("John", "Smith-Jones", ""),
+    ("Anna", "van der Berg", "020 7946 0000"),
+    ("Mary Anne", "Smithers", ""),
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("obrien", ["O'Brien"]),
+        ("o brien", ["O'Brien"]),
+        ("O'Brien", ["O'Brien"]),
+        ("o'b", ["O'Brien"]),
+        ("OBRI", ["O'Brien"]),
+        ("brien", ["O'Brien"]),
+        ("siobhan", ["O'Brien"]),
+        ("bhan", ["O'Brien"]),  # inside the given name, accent folded
+        ("mith", ["Smith-Jones", "Smithers"]),  # part of a name
+        ("smith", ["Smith-Jones", "Smithers"]),
+        ("smithjones", ["Smith-Jones"]),
+        ("thjo", ["Smith-Jones"]),  # across the hyphen
+        ("jones", ["Smith-Jones"]),
+        ("vanderberg", ["van der Berg"]),
+        ("derb", ["van der Berg"]),
+        ("anne smi", ["Smithers"]),
+        ("ann", ["van der Berg", "Smithers"]),
+        ("ers", ["Smithers"]),
+        ("mi", []),  # two letters: the start of a name only
+        ("s", ["O'Brien", "Smith-Jones", "Smithers"]),
+        ("7700 900", ["O'Brien"]),  # the middle of +44 7700 900123
+        ("0123", ["O'Brien"]),
+        ("07700900123", []),  # a different number
+        ("7946", ["van der Berg"]),
+        ("mith 1980", ["Smith-Jones", "Smithers"]),
+        ("xyz", []),
+    ],
+)
+def test_search_matches_any_part_of_a_name_or_phone_number(clinic, query, found):
+    for given, family, phone in PEOPLE:
+        clinic.patients.register(
+            {
+                "given_names": given,
+                "family_name": family,
+                "date_of_birth": "1980-05-01",
+                "phone": phone,
+            }
+        )
+    results = clinic.patients.search(query)
+    assert sorted(p.family_name for p in results) == sorted(found)
+    assert clinic.patients.count(query) == len(found)
+
+
+def test_search_finds_a_changed_name_by_its_new_parts_only(clinic):
+    patient = clinic.patients.register(
+        {
+            "given_names": "John",
+            "family_name": "Smith",
+            "date_of_birth": "1980-05-01",
+            "phone": "07700 900123",
+        }
+    )
+    clinic.patients.update(patient.id, {"family_name": "O'Neill", "phone": "020 7946 0000"})
+    assert [p.id for p in clinic.patients.search("oneill")] == [patient.id]
+    assert [p.id for p in clinic.patients.search("neil")] == [patient.id]
+    assert [p.id for p in clinic.patients.search("7946")] == [patient.id]
+    assert clinic.patients.search("mith") == []
+    assert clinic.patients.search("900123") == []
 
 
 def test_a_search_with_characters_no_name_holds_is_answered(clinic):
@@ -195,3 +269,29 @@ def test_reception_registers_patients_but_cannot_read_clinical_records(users):
         reception.timeline.entries(episode.id)
     with pytest.raises(PermissionDenied):
         reception.timeline.add(episode.id, "note", {"date": "2026-11-01", "text": "x"})
+
+
+def test_patients_registered_before_release_0014_are_found_by_any_part_after_it(clinic):
+    patient = clinic.patients.register(
+        {
+            "given_names": "Siobhán",
+            "family_name": "O'Brien",
+            "date_of_birth": "1980-05-01",
+            "phone": "07700 900123",
+        }
+    )
+    # The tokens as release 0013 left them: only the words of the names.
+    run_sql(clinic, "DELETE FROM patient_name_token")
+    run_sql(
+        clinic,
+        "INSERT INTO patient_name_token (patient_id, token) VALUES "
+        f"({patient.id}, 'siobhan'), ({patient.id}, 'o'), ({patient.id}, 'brien')",
+    )
+    run_sql(clinic, "UPDATE alembic_version SET version_num = '0013'")
+    assert clinic.patients.search("obrien") == []
+    upgraded = reopen_clinic(location_of(clinic))
+    try:
+        for query in ("obrien", "bhan", "7700 900", "o'b"):
+            assert [p.id for p in upgraded.patients.search(query)] == [patient.id], query
+    finally:
+        upgraded.close()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from sijdesk.ui.patient_dialog import DuplicatePrompt
+from tests.window_fixtures import register
 
 
 def test_creating_a_patient_through_the_dialog_shows_it_in_the_list(ui, clinic):
@@ -135,3 +137,26 @@ def test_archiving_hides_the_patient_from_the_list(ui, people, messages):
     pane.archived.setChecked(True)
     ui.wait(lambda: pane.model.rowCount() == len(people))
     assert "ARCHIVED" in ui.view.facts_label.text()
+
+
+@pytest.fixture
+def many_people(clinic, people):
+    return people + [
+        register(clinic, "Anna", f"Test-{n:02}", "1990-01-01", sex="female") for n in range(40)
+    ]
+
+
+def test_a_search_matching_more_than_the_list_shows_says_so(ui, many_people, monkeypatch):
+    from sijdesk.ui.patient_list import PatientListModel
+
+    monkeypatch.setattr(PatientListModel, "MATCH_LIMIT", 30)
+    pane = ui.window.list_pane
+    pane.search_now("a")
+    ui.wait(lambda: pane.model.rowCount() == 30)
+    ui.wait_idle()
+    assert pane.count_label.text() == "More than 30 patients"
+    assert pane.empty_label.isVisible() and "first 30 matches" in pane.empty_label.text()
+    pane.search_now("sæther")
+    ui.wait(lambda: pane.model.rowCount() == 1)
+    ui.wait_idle()
+    assert pane.count_label.text() == "1 patient" and not pane.empty_label.isVisible()

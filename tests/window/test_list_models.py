@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
+from sijdesk.services.text import fold
 from sijdesk.ui.patient_list import PatientIdRole, PatientListModel
 from sijdesk.ui.timeline import EntryRole, TimelineModel
 from sijdesk.ui.workers import Operations
@@ -161,3 +162,21 @@ def test_every_declared_shape_is_drawn_and_each_kind_looks_different(qapp):
     assert len(set(drawn.values())) == len(drawn)
     kinds = {name: picture(icons.kind_icon(name)) for name in KINDS}
     assert len(set(kinds.values())) == len(kinds)
+
+
+def test_a_common_search_shows_and_counts_only_up_to_the_limit(qtbot, qtmodeltester, many, ops):
+    model = PatientListModel(many, ops)
+    model.MATCH_LIMIT = 50
+    counts: list[int] = []
+    model.countChanged.connect(counts.append)
+    model.set_query("a")  # the start of a name: 83 of the 450 patients
+    _wait_loaded(qtbot, model)
+    assert many.patients.count("a") > 50
+    assert counts == [51] and model.rowCount() == 50
+    qtmodeltester.check(model)
+    _wait_loaded(qtbot, model)
+    first = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    assert first == sorted(first, key=fold) and "…" not in first
+    model.set_query("")  # the whole list is never cut short
+    _wait_loaded(qtbot, model)
+    assert model.rowCount() == many.patients.count() > 50
