@@ -115,6 +115,8 @@ class PatientView(QWidget):
         self.documents_handled = False  # set by the window that connects documentRequested
         self._generation = 0
         self._chart_generation = 0
+        self._chart_episode: int | None = None  # the episode the chart shows
+        self._thresholds: dict = {}
         self.setObjectName("patientView")
 
         outer = QVBoxLayout(self)
@@ -194,6 +196,7 @@ class PatientView(QWidget):
         self.timeline.amendRequested.connect(self.amend)
         self.timeline.removeRequested.connect(self.remove)
         self.timeline.historyRequested.connect(self.history)
+        self.timeline.loaded.connect(self._on_timeline_loaded)
         self.stack.setCurrentWidget(self.empty)
 
     # -- state ------------------------------------------------------------------------------
@@ -283,10 +286,11 @@ class PatientView(QWidget):
             try:
                 episodes = clinic.episodes.list_for_patient(patient_id)
                 alerts = clinic.pathway.patient_alerts(patient_id)
+                thresholds = clinic.pathway.thresholds().to_dict()
                 access = True
             except PermissionDenied:
-                episodes, alerts, access = [], [], False
-            return patient, episodes, alerts, access, allergies, doctors
+                episodes, alerts, thresholds, access = [], [], {}, False
+            return patient, episodes, alerts, access, allergies, doctors, thresholds
 
         self.ops.run(
             job,
@@ -310,7 +314,7 @@ class PatientView(QWidget):
         if generation != self._generation:
             return
         self.loading = False
-        patient, episodes, alerts, access, allergies, self.doctors = result
+        patient, episodes, alerts, access, allergies, self.doctors, self._thresholds = result
         changed_patient = self.patient is None or self.patient.id != patient.id
         self.patient = patient
         self.episodes = episodes
@@ -424,9 +428,23 @@ class PatientView(QWidget):
     def _episode_selected(self) -> None:
         episode = self.episode
         self.close_episode_button.setEnabled(episode is not None and episode.is_open)
+        self._chart_episode = None
         self.timeline.set_episode(episode.id if episode is not None else None)
-        self.load_chart()
+        if episode is None:
+            self.load_chart()
         self.episodeChanged.emit(episode)
+
+    def _on_timeline_loaded(self, entries: list) -> None:
+        """The chart draws from the timeline's own read when that shows the whole
+        episode (one read instead of two); otherwise it reads the episode itself."""
+        episode = self.episode
+        if episode is None or entries and entries[0].episode_id != episode.id:
+            return
+        if self.timeline.shows_whole_episode:
+            self._chart_generation += 1
+            self._on_chart(self._chart_generation, (entries, self._thresholds))
+        elif self._chart_episode != episode.id:
+            self.load_chart()
 
     def load_chart(self) -> None:
         self._chart_generation += 1
@@ -454,6 +472,7 @@ class PatientView(QWidget):
         if generation != self._chart_generation:
             return
         entries, thresholds = result
+        self._chart_episode = self.episode.id if self.episode is not None else None
         self.chart.set_mic(thresholds.get("mic_nrs_points"), thresholds.get("mic_odi_points"))
         self.chart.set_entries(entries, self.clinic.today())
         self.documentsAvailable.emit(any(e.kind == "document" for e in entries))

@@ -21,7 +21,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -120,6 +121,44 @@ def _html(text: str) -> str:
 def mark_html(met: bool | None) -> str:
     symbol, text, colour = MET_STYLE[met]
     return f'<span style="color:{colour}"><b>{symbol}&nbsp;{text}</b></span>'
+
+
+class Box(QFrame):
+    """A rounded panel painted directly. (Style sheets on the panel's frames made
+    Qt re-style every label inside them each time the advice was shown: about half
+    of the 100 ms the panel took to appear.)"""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        background: str | None = None,
+        border: str | None = None,
+        width: int = 1,
+        text: str | None = None,
+    ):
+        super().__init__()
+        self.setObjectName(name)
+        self.background = QColor(background) if background else None
+        self.border = QColor(border) if border else None
+        self.width_px = width
+        if text:
+            palette = self.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+            self.setPalette(palette)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.border is not None:
+            painter.setPen(QPen(self.border, self.width_px))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+        if self.background is not None:
+            painter.setBrush(self.background)
+        inset = self.width_px / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), 4, 4)
+        painter.end()
 
 
 def wrap_label(html: str, *, accessible: str = "", tooltip: str = "") -> QLabel:
@@ -379,11 +418,7 @@ class StepPanel(QWidget):
 
     def _show_closed(self, box: QVBoxLayout, result) -> None:
         entry = result.closed_by
-        frame = QFrame()
-        frame.setObjectName("closedBox")
-        frame.setStyleSheet(
-            "#closedBox { background: #eceff1; border: 1px solid #607d8b; border-radius: 4px; }"
-        )
+        frame = Box("closedBox", background="#eceff1", border="#607d8b")
         inner = QVBoxLayout(frame)
         inner.addWidget(
             wrap_label(
@@ -402,22 +437,13 @@ class StepPanel(QWidget):
 
     def _show_triage(self, box: QVBoxLayout, advice) -> None:
         triage = advice.triage
-        frame = QFrame()
-        frame.setObjectName("triageBox")
         urgent = triage == "urgent_referral"
         if urgent:
-            style = (
-                "#triageBox { background: #b71c1c; border-radius: 4px; } QLabel { color: white; }"
-            )
+            frame = Box("triageBox", background="#b71c1c", text="white")
         elif triage == "sij_pathway":
-            style = (
-                "#triageBox { background: #e8f0fb; border: 1px solid #90a4c8; border-radius: 4px; }"
-            )
+            frame = Box("triageBox", background="#e8f0fb", border="#90a4c8")
         else:
-            style = (
-                "#triageBox { background: #fff4e0; border: 1px solid #e0a040; border-radius: 4px; }"
-            )
-        frame.setStyleSheet(style)
+            frame = Box("triageBox", background="#fff4e0", border="#e0a040")
         inner = QVBoxLayout(frame)
         inner.setContentsMargins(8, 6, 8, 6)
         symbol = "⚠ " if triage != "sij_pathway" else ""
@@ -437,7 +463,10 @@ class StepPanel(QWidget):
                 )
             )
             urgent_button = QPushButton("⚠ Write urgent referral…")
-            urgent_button.setStyleSheet("font-weight: bold;")
+            bold = QFont(urgent_button.font())
+            bold.setBold(True)
+            urgent_button.setFont(bold)
+            urgent_button.setPalette(QPalette())  # the button's own colours, not the box's
             urgent_button.clicked.connect(lambda: self.referralRequested.emit("urgent"))
             inner.addWidget(urgent_button)
         for criterion in advice.criteria:
@@ -469,17 +498,10 @@ class StepPanel(QWidget):
     ) -> None:
         advised = advice.step == step
         now = result.current_step == step
-        frame = QFrame()
-        frame.setObjectName(f"step_{step}")
         if advised:
-            frame.setStyleSheet(
-                f"#step_{step} {{ background: #fff8d6; border: 2px solid #c79a00;"
-                " border-radius: 4px; }"
-            )
+            frame = Box(f"step_{step}", background="#fff8d6", border="#c79a00", width=2)
         else:
-            frame.setStyleSheet(
-                f"#step_{step} {{ border: 1px solid #cfd8dc; border-radius: 4px; }}"
-            )
+            frame = Box(f"step_{step}", border="#cfd8dc")
         inner = QVBoxLayout(frame)
         inner.setContentsMargins(6, 4, 6, 4)
         inner.setSpacing(3)
@@ -610,10 +632,10 @@ class StepPanel(QWidget):
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         return row
 
-    def _section(self, box: QVBoxLayout, name: str, title: str, style: str) -> QVBoxLayout:
-        frame = QFrame()
-        frame.setObjectName(name)
-        frame.setStyleSheet(f"#{name} {{ {style} border-radius: 4px; }}")
+    def _section(
+        self, box: QVBoxLayout, name: str, title: str, border: str, background: str | None
+    ) -> QVBoxLayout:
+        frame = Box(name, background=background, border=border)
         inner = QVBoxLayout(frame)
         inner.setContentsMargins(6, 4, 6, 4)
         inner.setSpacing(3)
@@ -628,7 +650,8 @@ class StepPanel(QWidget):
             box,
             "missingBox",
             "Missing to decide",
-            "border: 1px solid #e0a040; background: #fffaf0;",
+            border="#e0a040",
+            background="#fffaf0",
         )
         for fact in advice.missing:
             row = QWidget()
@@ -656,11 +679,13 @@ class StepPanel(QWidget):
     ) -> None:
         if not lines:
             return
-        if colour:
-            style = f"border: 1px solid {colour}; background: #fff8ec;"
-        else:
-            style = "border: 1px solid #cfd8dc;"
-        inner = self._section(box, f"section{title}", title, style)
+        inner = self._section(
+            box,
+            f"section{title}",
+            title,
+            border=colour or "#cfd8dc",
+            background="#fff8ec" if colour else None,
+        )
         paragraphs = []
         for line in lines:
             text = _html(line)

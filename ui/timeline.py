@@ -320,6 +320,11 @@ class TimelinePane(QWidget):
         index = self.kind_filter.findData(kind)
         self.kind_filter.setCurrentIndex(max(index, 0))
 
+    @property
+    def shows_whole_episode(self) -> bool:
+        """Every current event of the episode is shown (no kind chosen, none removed)."""
+        return not self.kind_filter.currentData() and not self.show_removed.isChecked()
+
     def set_episode(self, episode_id: int | None) -> None:
         self.episode_id = episode_id
         self.reload()

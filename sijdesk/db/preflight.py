@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from urllib.parse import quote
 
@@ -88,10 +90,72 @@ def check_location(path: Path) -> None:
         )
 
 
+# Checks started early (start_early_check), by file, with what the file was then.
+_early: dict[Path, tuple[tuple[int, int, int], Future[None]]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def start_early_check(db_path: str | None, db_url: str | None) -> None:
+    """Begin check_file's reading on a thread now, while the window's libraries load
+    and the user signs in: on a big clinic the check reads the whole file (about a
+    second per 300 MB), and SQLite does it without holding Python's lock.
+
+    Only when the file is certain without loading SQLAlchemy (a --db path, or no
+    server named anywhere); check_file then takes the result if the file is still
+    the one that was checked (same inode, size and modification time), else checks
+    again. A failure here is left for check_file to find and report."""
+    if db_url or os.environ.get("SIJDESK_DATABASE_URL"):
+        return
+    try:
+        if db_path:
+            if "://" in db_path:
+                return
+            path = Path(db_path).expanduser().resolve()
+        else:
+            from sijdesk.paths import data_dir, default_database_path
+
+            if (data_dir() / "workstation.json").exists():
+                return  # this computer may be told to use a server
+            path = default_database_path().resolve()
+        identity = _identity(path)
+    except OSError:
+        return
+    if path in _early or identity[1] == 0:
+        return
+    future: Future[None] = Future()
+
+    def check() -> None:
+        try:
+            _check_contents(path)
+        except BaseException as exc:  # noqa: BLE001 - handed to check_file
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+    _early[path] = (identity, future)
+    threading.Thread(target=check, name="sijdesk-early-check", daemon=True).start()
+
+
 def check_file(path: Path) -> None:
     """quick_check and foreign_key_check of an existing database file."""
     if not path.exists():
         return
+    early = _early.pop(path.resolve(), None)
+    if early is not None:
+        identity, future = early
+        result = future.exception()  # waits for the thread
+        if _identity(path) == identity:
+            if result is not None:
+                raise result
+            return
+    _check_contents(path)
+
+
+def _check_contents(path: Path) -> None:
     if path.stat().st_size == 0:
         # Nothing to lose, but an emptied file must not silently become a new clinic.
         raise DatabaseDamaged(

@@ -75,6 +75,13 @@ def _audit_details(
     return details or None
 
 
+def _author_names(session: Session, events: Iterable[TimelineEvent]) -> dict[int, str]:
+    """Who wrote each event, by user id: one query for a whole timeline."""
+    ids = {e.created_by_id for e in events}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}
+
+
 def current_events_stmt(episode_id: int):
     """Select the current version of every event of an episode (all kinds loaded)."""
     newer = aliased(TimelineEvent)
@@ -110,9 +117,16 @@ class TimelineService(ServiceBase):
         return episode
 
     def _entry(
-        self, session: Session, event: TimelineEvent, *, version: int = 1, amended: bool = False
+        self,
+        session: Session,
+        event: TimelineEvent,
+        *,
+        version: int = 1,
+        amended: bool = False,
+        authors: Mapping[int, str] | None = None,
     ) -> TimelineEntry:
-        author = session.get(User, event.created_by_id)
+        if authors is None:
+            authors = _author_names(session, [event])
         data = event_data(event)
         return TimelineEntry(
             id=event.id,
@@ -123,7 +137,7 @@ class TimelineService(ServiceBase):
             summary=summarize(event.kind, data),
             record=KINDS[event.kind].make_record(data),
             created_at=event.created_at,
-            created_by=author.display_name if author else "?",
+            created_by=authors.get(event.created_by_id, "?"),
             version=version,
             replaces_id=event.replaces_id,
             amendment_reason=event.amendment_reason,
@@ -155,7 +169,10 @@ class TimelineService(ServiceBase):
             stmt = stmt.order_by(*(c.desc() for c in order) if newest_first else order)
             events = list(session.scalars(stmt))
             versions = self._version_numbers(session, events)
-            entries = [self._entry(session, e, version=versions[e.id]) for e in events]
+            authors = _author_names(session, events)
+            entries = [
+                self._entry(session, e, version=versions[e.id], authors=authors) for e in events
+            ]
         self.audit_read(
             "timeline.view",
             "episode",

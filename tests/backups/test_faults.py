@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,47 @@ def test_damaged_files_are_refused_and_not_overwritten(tmp_path, damage, message
     assert isinstance(caught.value, preflight.DatabaseDamaged)
     assert "Restore the newest good backup" in str(caught.value)
     assert _sha(path) == before
+
+
+def _closed_clinic(path):
+    clinic = new_clinic(path)
+    clinic.patients.register(
+        {"given_names": "A", "family_name": "Early", "date_of_birth": "1970-01-01"}
+    )
+    clinic.close()
+
+
+def test_the_check_begun_at_start_is_used_and_not_repeated(tmp_path, monkeypatch):
+    path = tmp_path / "clinic.sqlite3"
+    _closed_clinic(path)
+    checked = []
+    real = preflight._check_contents
+    monkeypatch.setattr(preflight, "_check_contents", lambda p: (checked.append(p), real(p)))
+    preflight.start_early_check(str(path), None)
+    open_database(str(path)).dispose()
+    assert checked == [path.resolve()]  # once, on the early thread
+
+
+def test_damage_found_by_the_early_check_refuses_the_file(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    _closed_clinic(path)
+    data = bytearray(path.read_bytes())
+    data[4096:8192] = os.urandom(4096)
+    path.write_bytes(bytes(data))
+    preflight.start_early_check(str(path), None)
+    with pytest.raises(preflight.DatabaseDamaged, match="is damaged"):
+        open_database(str(path))
+
+
+def test_a_file_changed_after_the_early_check_is_checked_again(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    _closed_clinic(path)
+    preflight.start_early_check(str(path), None)
+    (_identity, future) = preflight._early[path.resolve()]
+    future.result(timeout=30)  # found whole
+    data = bytearray(path.read_bytes())
+    data[4096:8192] = os.urandom(4096)
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # written a moment later
+    with pytest.raises(preflight.DatabaseDamaged, match="is damaged"):
+        open_database(str(path))

@@ -1,7 +1,7 @@
 """A command pays only for what it uses: `sijdesk --version` and `sijdesk advise`
 import no database, migration, PDF or window library; a command on an up-to-date
 clinic database imports no Alembic and no ReportLab. (The times are measured in
-benchmarks/bench_startup.py; here the imports themselves are checked.)"""
+benchmarks/suite.py; here the imports themselves are checked.)"""
 
 from __future__ import annotations
 

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from sqlalchemy import func, select
 
 from sijdesk.kinds import RECORDABLE_KINDS
+from sijdesk.models import AuditEvent
 from sijdesk.ui.body_diagram import BodyDiagram
 from sijdesk.ui.timeline import HistoryDialog
 from tests.conftest import TODAY
@@ -250,3 +252,28 @@ def test_a_full_disk_refuses_the_save_and_the_form_keeps_its_input(ui, opened, c
     assert ui.timeline_kinds() == []
     assert check_database(clinic.db.path).ok
     dialog.close_without_asking()
+
+
+def test_the_chart_draws_from_the_timelines_read_of_the_episode(ui, opened, clinic):
+    """Opening an episode reads its events once (audited once), for both timeline and
+    chart; a timeline narrowed to one kind leaves the chart showing the whole episode."""
+    _patient, episode = opened
+
+    def timeline_reads() -> int:
+        with clinic.db.read() as session:
+            return session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "timeline.view", AuditEvent.entity_id == episode.id)
+            )
+
+    clinic.timeline.add(episode.id, "outcome", {"date": TODAY - timedelta(days=7), "nrs": 6})
+    before = timeline_reads()
+    ui.view.reload()
+    ui.wait_idle()
+    assert timeline_reads() == before + 1
+    assert ui.view.chart.points[0] == [(TODAY - timedelta(days=7), 6.0)]
+    ui.view.timeline.set_kind("therapy")
+    ui.wait_idle()
+    assert ui.timeline_kinds() == []
+    assert ui.view.chart.points[0] == [(TODAY - timedelta(days=7), 6.0)]
