@@ -1,10 +1,11 @@
 """The patient list: a table model over SQL with a row cache by page, and its pane.
 
 The model never holds the whole list: it asks the patient service for the
-number of matches, then for pages of rows as the view scrolls to them, all on
-the background worker. Sorting and filtering happen in SQL, so 100,000
-patients scroll as smoothly as 100. Results that arrive for an older query
-are dropped (a generation counter), so typing fast never shows stale rows.
+number of matches with the first page (one read per keystroke), then for further
+pages as the view scrolls to them, all on the background worker. Sorting and
+filtering happen in SQL, so 100,000 patients scroll as smoothly as 100. Results
+that arrive for an older query are dropped (a generation counter), so typing fast
+never shows stale rows.
 
 Signals of :class:`PatientListModel`:
     loadingChanged(bool): a count or page request started or all finished.
@@ -135,20 +136,27 @@ class PatientListModel(QAbstractTableModel):
             self.refresh()
 
     def refresh(self) -> None:
-        """Count the matches again and drop the cached pages (after a change or a new query)."""
+        """Count the matches and read the first page again, in one job (after a change
+        or a new query); the cached pages are dropped."""
         self._generation += 1
         generation = self._generation
         query, archived = self._query, self._include_archived
+        sort, descending = self._sort, self._descending
         patients = self._clinic.patients
         self._start_wait()
         self._ops.run(
-            lambda: patients.count(
-                query, include_archived=archived, up_to=self.MATCH_LIMIT + 1 if query else None
+            lambda: patients.search_counted(
+                query,
+                include_archived=archived,
+                limit=self.PAGE_SIZE,
+                sort=sort,
+                descending=descending,
+                count_up_to=self.MATCH_LIMIT + 1 if query else None,
             ),
-            on_success=lambda count: self._on_count(generation, count),
+            on_success=lambda result: self._on_count(generation, *result),
             on_failure=self._on_failure,
             context=self,
-            label="count patients",
+            label="search patients",
         )
 
     def _start_wait(self) -> None:
@@ -165,18 +173,16 @@ class PatientListModel(QAbstractTableModel):
         self._end_wait()
         return False  # shown the default way
 
-    def _on_count(self, generation: int, count: int) -> None:
+    def _on_count(self, generation: int, count: int, first_page: list[PatientSummary]) -> None:
         self._end_wait()
         if generation != self._generation:
             return
         self.beginResetModel()
         self._count = min(count, self.MATCH_LIMIT) if self._query else count
-        self._pages = {}
-        self._requested = set()
+        self._pages = {0: first_page} if count else {}
+        self._requested = {0} if count else set()
         self.endResetModel()
         self.countChanged.emit(count)
-        if count:
-            self._request(0)
 
     def _request(self, page: int) -> None:
         if page in self._requested:

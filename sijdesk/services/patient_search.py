@@ -186,7 +186,9 @@ def _number_match(number: str) -> WordMatch:
     return WordMatch(prefixes, tuple(columns))
 
 
-def _matching(session: Session, query: str, include_archived: bool) -> Select:
+def matching(session: Session, query: str, *, include_archived: bool = False) -> Select:
+    """The SELECT of the patients matching ``query`` (``session`` answers the probes that
+    choose how); page_of and count_of shape it for the list."""
     stmt = select(Patient)
     understood = PatientQuery.parse(query)
     if understood is not None:
@@ -196,25 +198,32 @@ def _matching(session: Session, query: str, include_archived: bool) -> Select:
     return stmt
 
 
-def page_statement(
-    session: Session,
-    query: str,
+def page_of(
+    matches: Select,
     *,
-    include_archived: bool = False,
     sort: str = "name",
     descending: bool = False,
     limit: int | None = None,
     offset: int = 0,
 ) -> Select:
-    """The SELECT of one page of the patient list (``session`` answers the probes)."""
+    """One page of ``matches`` in the list's order."""
     columns = SORT_COLUMNS[sort]
     order = [c.desc() for c in columns] if descending else list(columns)
-    return _matching(session, query, include_archived).order_by(*order).offset(offset).limit(limit)
+    return matches.order_by(*order).offset(offset).limit(limit)
+
+
+def count_of(matches: Select, *, up_to: int | None = None) -> Select:
+    """The SELECT counting ``matches``, no further than ``up_to``."""
+    inner = matches.with_only_columns(Patient.id).limit(up_to)
+    return select(func.count()).select_from(inner.subquery())
+
+
+def page_statement(session: Session, query: str, *, include_archived: bool = False, **page):
+    """One page of the patients matching ``query`` (see page_of for ``page``)."""
+    return page_of(matching(session, query, include_archived=include_archived), **page)
 
 
 def count_statement(
     session: Session, query: str, *, include_archived: bool = False, up_to: int | None = None
 ) -> Select:
-    """The SELECT counting the matches, no further than ``up_to``."""
-    inner = _matching(session, query, include_archived).with_only_columns(Patient.id).limit(up_to)
-    return select(func.count()).select_from(inner.subquery())
+    return count_of(matching(session, query, include_archived=include_archived), up_to=up_to)

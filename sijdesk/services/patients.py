@@ -19,12 +19,7 @@ from sijdesk.errors import DuplicatePatient, NotFound, ValidationError
 from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
 from sijdesk.services import patient_csv
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
-from sijdesk.services.patient_search import (
-    SORT_KEYS,
-    count_statement,
-    page_statement,
-    search_tokens,
-)
+from sijdesk.services.patient_search import SORT_KEYS, count_of, matching, page_of, search_tokens
 from sijdesk.services.text import digits, fold, storable
 from sijdesk.validation import Checker
 
@@ -163,21 +158,52 @@ class PatientService(ServiceBase):
         descending: bool = False,
     ) -> list[PatientSummary]:
         """Matching patients, sorted in SQL; all matches unless ``limit`` is given."""
+        found, _count = self._search(query, include_archived, limit, offset, sort, descending)
+        return found
+
+    def search_counted(
+        self,
+        query: str = "",
+        *,
+        include_archived: bool = False,
+        limit: int | None = None,
+        sort: str = "name",
+        descending: bool = False,
+        count_up_to: int | None = None,
+    ) -> tuple[int, list[PatientSummary]]:
+        """How many match (counted no further than ``count_up_to``) and the first page,
+        in one read: what the list needs for each keystroke."""
+        found, count = self._search(
+            query, include_archived, limit, 0, sort, descending, counted=True, up_to=count_up_to
+        )
+        assert count is not None
+        return count, found
+
+    def _search(
+        self,
+        query: str,
+        include_archived: bool,
+        limit: int | None,
+        offset: int,
+        sort: str,
+        descending: bool,
+        *,
+        counted: bool = False,
+        up_to: int | None = None,
+    ) -> tuple[list[PatientSummary], int | None]:
+        """A page of matches, and how many match when ``counted`` (no further than
+        ``up_to``), in one read transaction with one choice of plan."""
         self.require(ALL_ROLES, "look up patients")
         query = storable(query)
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}")
+        count = None
         with self.db.read() as session:
-            stmt = page_statement(
-                session,
-                query,
-                include_archived=include_archived,
-                sort=sort,
-                descending=descending,
-                limit=limit,
-                offset=offset,
-            )
-            found = [_summary(p) for p in session.scalars(stmt)]
+            matches = matching(session, query, include_archived=include_archived)
+            if counted:
+                count = session.scalar(count_of(matches, up_to=up_to)) or 0
+            page = page_of(matches, sort=sort, descending=descending, limit=limit, offset=offset)
+            found = [] if count == 0 else [_summary(p) for p in session.scalars(page)]
         if offset == 0:
             # The first page is a search; later pages are scrolling through it.
             self.audit_read(
@@ -187,7 +213,7 @@ class PatientService(ServiceBase):
                 summary=f"searched patients for {query!r}" if query else "listed patients",
                 details={"query": query, "include_archived": include_archived, "shown": len(found)},
             )
-        return found
+        return found, count
 
     def count(
         self, query: str = "", *, include_archived: bool = False, up_to: int | None = None
@@ -196,10 +222,8 @@ class PatientService(ServiceBase):
         common word costs no more to count than a page of rows."""
         self.require(ALL_ROLES, "look up patients")
         with self.db.read() as session:
-            stmt = count_statement(
-                session, storable(query), include_archived=include_archived, up_to=up_to
-            )
-            return session.scalar(stmt) or 0
+            matches = matching(session, storable(query), include_archived=include_archived)
+            return session.scalar(count_of(matches, up_to=up_to)) or 0
 
     def get(self, patient_id: int) -> PatientDetails:
         """Open a patient's record (audited)."""

@@ -295,3 +295,32 @@ def test_patients_registered_before_release_0014_are_found_by_any_part_after_it(
             assert [p.id for p in upgraded.patients.search(query)] == [patient.id], query
     finally:
         upgraded.close()
+
+
+def test_the_count_and_first_page_come_in_one_audited_read(clinic):
+    for number in range(12):
+        clinic.patients.register(
+            {
+                "given_names": "Anna",
+                "family_name": f"Smith {number:02}",
+                "date_of_birth": "1980-05-01",
+            }
+        )
+    with clinic.db.read() as session:
+        searches_before = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "patient.search")
+        )
+    count, page = clinic.patients.search_counted("mith", limit=5, count_up_to=10)
+    assert count == 10  # counted no further than asked
+    assert [p.family_name for p in page] == [f"Smith {n:02}" for n in range(5)]
+    assert clinic.patients.search_counted("smith")[0] == 12  # no limit: counted to the end
+    assert clinic.patients.search_counted("nobody") == (0, [])
+    with clinic.db.read() as session:
+        searches = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "patient.search")
+        )
+    assert searches == searches_before + 3

@@ -64,7 +64,7 @@ def test_a_bug_while_saving_reaches_the_crash_dialog_and_the_log(
 def test_a_failure_while_loading_is_a_message_not_a_traceback(ui, opened, messages, monkeypatch):
     monkeypatch.setattr(
         ui.window.clinic.patients,
-        "count",
+        "search_counted",
         lambda *a, **k: (_ for _ in ()).throw(EnvironmentProblem(BUSY)),
     )
     ui.window.list_pane.model.refresh()
