@@ -189,13 +189,23 @@ def _number_match(number: str) -> WordMatch:
 def matching(session: Session, query: str, *, include_archived: bool = False) -> Select:
     """The SELECT of the patients matching ``query`` (``session`` answers the probes that
     choose how); page_of and count_of shape it for the list."""
+    return matching_and_plan(session, query, include_archived=include_archived)[0]
+
+
+def matching_and_plan(
+    session: Session, query: str, *, include_archived: bool = False
+) -> tuple[Select, bool]:
+    """matching's SELECT, and whether it walks the list (PatientQuery.is_common) rather
+    than collecting every match first."""
     stmt = select(Patient)
+    walk = False
     understood = PatientQuery.parse(query)
     if understood is not None:
-        stmt = stmt.where(understood.condition(walk=understood.is_common(session)))
+        walk = understood.is_common(session)
+        stmt = stmt.where(understood.condition(walk=walk))
     if not include_archived:
         stmt = stmt.where(Patient.archived.is_(False))
-    return stmt
+    return stmt, walk
 
 
 def page_of(

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
 
 from sijdesk.durable import write_export
@@ -19,7 +19,14 @@ from sijdesk.errors import DuplicatePatient, NotFound, ValidationError
 from sijdesk.models import ClinicSettings, Contact, Patient, PatientNameToken, utcnow
 from sijdesk.services import patient_csv
 from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
-from sijdesk.services.patient_search import SORT_KEYS, count_of, matching, page_of, search_tokens
+from sijdesk.services.patient_search import (
+    SORT_KEYS,
+    count_of,
+    matching,
+    matching_and_plan,
+    page_of,
+    search_tokens,
+)
 from sijdesk.services.text import digits, fold, storable
 from sijdesk.validation import Checker
 
@@ -199,11 +206,24 @@ class PatientService(ServiceBase):
             raise ValueError(f"unknown sort key {sort!r}")
         count = None
         with self.db.read() as session:
-            matches = matching(session, query, include_archived=include_archived)
-            if counted:
-                count = session.scalar(count_of(matches, up_to=up_to)) or 0
-            page = page_of(matches, sort=sort, descending=descending, limit=limit, offset=offset)
-            found = [] if count == 0 else [_summary(p) for p in session.scalars(page)]
+            matches, walked = matching_and_plan(session, query, include_archived=include_archived)
+
+            def page(stmt: Select) -> Select:
+                return page_of(stmt, sort=sort, descending=descending, limit=limit, offset=offset)
+
+            if counted and not walked:
+                # Every match is collected and sorted anyway: the total comes with the
+                # page (a window function) instead of collecting them all a second time.
+                rows = session.execute(page(matches.add_columns(func.count().over())))
+                found, totals = [], []
+                for patient, total in rows:
+                    found.append(_summary(patient))
+                    totals.append(total)
+                count = min(totals[0], up_to or totals[0]) if totals else 0
+            else:
+                if counted:
+                    count = session.scalar(count_of(matches, up_to=up_to)) or 0
+                found = [] if count == 0 else [_summary(p) for p in session.scalars(page(matches))]
         if offset == 0:
             # The first page is a search; later pages are scrolling through it.
             self.audit_read(

@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, text
 
-from sijdesk.services.patient_search import PatientQuery, count_statement, page_statement
+from sijdesk.services.patient_search import (
+    PatientQuery,
+    count_statement,
+    matching,
+    page_of,
+    page_statement,
+)
 from tests.window_fixtures import register
 
 QUERIES = (
@@ -86,6 +92,9 @@ def test_each_kind_of_search_reads_through_indexes(some_patients, query):
             assert _whole_reads(_steps(session, page)) == [], (query, sort)
         counted = count_statement(session, query, up_to=1001)
         assert _whole_reads(_steps(session, counted)) == [], query
+        # The page with its total (a window function), as search_counted reads it.
+        with_total = page_of(matching(session, query).add_columns(func.count().over()), limit=200)
+        assert _whole_reads(_steps(session, with_total)) == [], query
 
 
 def test_a_common_word_walks_the_list_in_order_checking_each_patient(some_patients):
