@@ -13,7 +13,7 @@ from sijdesk.services import AccountService
 from sijdesk.ui import app as app_module
 from sijdesk.ui.main_window import MainWindow
 from tests.signin import TEST_PASSWORD, add_user, new_clinic
-from tests.window_fixtures import register
+from tests.window_fixtures import Ui, register
 
 
 def _actions(clinic):
@@ -25,6 +25,8 @@ def _window(qtbot, clinic, settings):
     window = MainWindow(clinic, settings)
     qtbot.addWidget(window)
     window.show()
+    # The list's first search is audited on the worker; let it land before the lock's events.
+    Ui(qtbot, window).wait_idle()
     return window
 
 

@@ -182,22 +182,19 @@ class _FakeView:
         self.reloaded += 1
 
 
-def _window(qtbot, clinic):
-    from PySide6.QtCore import QSettings
-
+def _window(qtbot, clinic, settings):
     from sijdesk.ui.main_window import MainWindow
 
-    settings = QSettings(str(clinic.db.path) + ".ini", QSettings.Format.IniFormat)
     window = MainWindow(clinic, settings)
     qtbot.addWidget(window)
     return window
 
 
 def test_documents_menu_lists_the_actions_and_opens_the_letter_dialog(
-    qtbot, open_as, messages, monkeypatch
+    qtbot, open_as, messages, monkeypatch, settings
 ):
     clinic = open_as("dr.okafor")
-    window = _window(qtbot, clinic)
+    window = _window(qtbot, clinic, settings)
     (menu,) = [
         a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Documents"
     ]
