@@ -792,6 +792,7 @@ class MainWindow(QMainWindow):
             episode.id if episode is not None else None,
             self.patient_view.title,
             patient.id if patient is not None else None,
+            read=self.patient_view.advice_read,  # read with the patient, when it was
         )
         self._update_actions()
 

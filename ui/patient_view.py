@@ -16,6 +16,7 @@ Signals:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -62,6 +63,23 @@ from sijdesk.ui.workers import Operations
 log = logging.getLogger(__name__)
 
 ShownDialog = TypeVar("ShownDialog", bound=QDialog)
+
+
+@dataclass(frozen=True)
+class EpisodeRead:
+    """What the patient's opening job read of the episode it will show."""
+
+    episode_id: int
+    timeline: tuple[dict[str, Any], list[TimelineEntry]]  # (the pane's query, entries)
+    advice: tuple[object, str | None]  # (advice or the error reading it, allergy state)
+
+
+def _episode_to_show(episodes: list[Any], episode_id: int | None):
+    """The episode asked for when the patient has it, else the first (newest) one."""
+    for episode in episodes:
+        if episode.id == episode_id:
+            return episode
+    return episodes[0] if episodes else None
 
 
 def patient_title(patient) -> str:
@@ -117,6 +135,9 @@ class PatientView(QWidget):
         self._chart_generation = 0
         self._chart_episode: int | None = None  # the episode the chart shows
         self._thresholds: dict = {}
+        self._episode_read: EpisodeRead | None = None  # read with the patient, not yet shown
+        # (advice or its error, allergy state) while episodeChanged is emitted, if read
+        self.advice_read: tuple[object, str | None] | None = None
         self.setObjectName("patientView")
 
         outer = QVBoxLayout(self)
@@ -270,27 +291,45 @@ class PatientView(QWidget):
         self.episodeChanged.emit(None)
 
     def load_patient(self, patient_id: int, *, episode_id: int | None = None) -> None:
-        """Read the patient, their episodes and alerts on the worker, then show them."""
+        """Read the patient, their episodes and alerts on the worker, then show them.
+
+        The same job reads the timeline and the advice of the episode that will
+        be shown, so a patient opens with one trip to the worker and one write
+        of its audit events rather than three of each.
+        """
         self._generation += 1
         generation = self._generation
         clinic = self.clinic
+        timeline_query = self.timeline.query()
         self.loading = True
 
         def job():
-            patient = clinic.patients.get(patient_id)
-            allergies = clinic.allergies.status(patient_id)
-            doctors = tuple(
-                clinic.contacts.get(contact_id) if contact_id else None
-                for contact_id in (patient.gp_contact_id, patient.referrer_contact_id)
-            )
-            try:
-                episodes = clinic.episodes.list_for_patient(patient_id)
-                alerts = clinic.pathway.patient_alerts(patient_id)
-                thresholds = clinic.pathway.thresholds().to_dict()
-                access = True
-            except PermissionDenied:
-                episodes, alerts, thresholds, access = [], [], {}, False
-            return patient, episodes, alerts, access, allergies, doctors, thresholds
+            with clinic.reads_together():
+                patient = clinic.patients.get(patient_id)
+                allergies = clinic.allergies.status(patient_id)
+                doctors = tuple(
+                    clinic.contacts.get(contact_id) if contact_id else None
+                    for contact_id in (patient.gp_contact_id, patient.referrer_contact_id)
+                )
+                try:
+                    episodes = clinic.episodes.list_for_patient(patient_id)
+                    alerts = clinic.pathway.patient_alerts(patient_id)
+                    thresholds = clinic.pathway.thresholds().to_dict()
+                    access = True
+                except PermissionDenied:
+                    episodes, alerts, thresholds, access = [], [], {}, False
+                read = None
+                shown = _episode_to_show(episodes, episode_id)
+                if shown is not None:
+                    entries = clinic.timeline.entries(shown.id, **timeline_query)
+                    try:
+                        advice: object = clinic.pathway.episode_advice(shown.id)
+                    except Exception as exc:  # noqa: BLE001 - the step panel says what failed
+                        advice = exc
+                    read = EpisodeRead(
+                        shown.id, (timeline_query, entries), (advice, allergies.state)
+                    )
+            return patient, episodes, alerts, access, allergies, doctors, thresholds, read
 
         self.ops.run(
             job,
@@ -314,7 +353,8 @@ class PatientView(QWidget):
         if generation != self._generation:
             return
         self.loading = False
-        patient, episodes, alerts, access, allergies, self.doctors, self._thresholds = result
+        patient, episodes, alerts, access, allergies, self.doctors, self._thresholds, read = result
+        self._episode_read = read
         changed_patient = self.patient is None or self.patient.id != patient.id
         self.patient = patient
         self.episodes = episodes
@@ -329,13 +369,9 @@ class PatientView(QWidget):
             self.episode_combo.addItem(
                 icons.kind_icon("therapy" if episode.is_open else "decline"), episode.label
             )
-        chosen = 0
-        if episode_id is not None:
-            for index, episode in enumerate(episodes):
-                if episode.id == episode_id:
-                    chosen = index
-        if episodes:
-            self.episode_combo.setCurrentIndex(chosen)
+        shown = _episode_to_show(episodes, episode_id)
+        if shown is not None:
+            self.episode_combo.setCurrentIndex(episodes.index(shown))
         self.episode_combo.blockSignals(False)
         has = bool(episodes)
         self.episode_combo.setEnabled(has)
@@ -427,12 +463,22 @@ class PatientView(QWidget):
 
     def _episode_selected(self) -> None:
         episode = self.episode
+        read, self._episode_read = self._episode_read, None
+        if read is None or episode is None or read.episode_id != episode.id:
+            read = None
         self.close_episode_button.setEnabled(episode is not None and episode.is_open)
         self._chart_episode = None
-        self.timeline.set_episode(episode.id if episode is not None else None)
+        self.timeline.set_episode(
+            episode.id if episode is not None else None, read=read.timeline if read else None
+        )
         if episode is None:
             self.load_chart()
-        self.episodeChanged.emit(episode)
+        # Listeners (the step panel) take the advice read with the patient, if any.
+        self.advice_read = read.advice if read else None
+        try:
+            self.episodeChanged.emit(episode)
+        finally:
+            self.advice_read = None
 
     def _on_timeline_loaded(self, entries: list) -> None:
         """The chart draws from the timeline's own read when that shows the whole

@@ -293,12 +293,28 @@ class StepPanel(QWidget):
         return self.clinic.pathway
 
     def set_episode(
-        self, episode_id: int | None, patient_title: str = "", patient_id: int | None = None
+        self,
+        episode_id: int | None,
+        patient_title: str = "",
+        patient_id: int | None = None,
+        *,
+        read: tuple[object, str | None] | None = None,
     ) -> None:
+        """Show an episode's advice; ``read`` is (advice or the error reading it,
+        allergy state) when the caller has already read it for this episode."""
         self.episode_id = episode_id
         self.patient_title = patient_title
         self.patient_id = patient_id
-        self.refresh()
+        if read is None or episode_id is None:
+            self.refresh()
+            return
+        self._generation += 1
+        advice, allergy_state = read
+        if isinstance(advice, BaseException):
+            if not self._on_failure(self._generation, advice):
+                self.ops.default_failure(advice, self)
+        else:
+            self._on_advice(self._generation, advice, allergy_state)
 
     def refresh(self) -> None:
         self._generation += 1

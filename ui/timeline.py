@@ -325,9 +325,27 @@ class TimelinePane(QWidget):
         """Every current event of the episode is shown (no kind chosen, none removed)."""
         return not self.kind_filter.currentData() and not self.show_removed.isChecked()
 
-    def set_episode(self, episode_id: int | None) -> None:
+    def query(self) -> dict[str, Any]:
+        """The arguments of ``TimelineService.entries`` for what the pane shows now."""
+        kind = self.kind_filter.currentData()
+        return {
+            "kinds": [kind] if kind else None,
+            "include_removed": self.show_removed.isChecked(),
+            "newest_first": self.newest_first,
+        }
+
+    def set_episode(
+        self, episode_id: int | None, *, read: tuple[dict[str, Any], list] | None = None
+    ) -> None:
+        """Show an episode; ``read`` is (query, entries) when the caller has already
+        read them (opening a patient reads everything in one job), used when the
+        pane's filters are still the ones they were read with."""
         self.episode_id = episode_id
-        self.reload()
+        if read is not None and episode_id is not None and read[0] == self.query():
+            self._generation += 1
+            self._on_loaded(self._generation, read[1])
+        else:
+            self.reload()
 
     def reload(self) -> None:
         self._generation += 1
@@ -338,18 +356,11 @@ class TimelinePane(QWidget):
             self._update_buttons()
             self.loaded.emit([])
             return
-        kind = self.kind_filter.currentData()
         episode_id = self.episode_id
-        include_removed = self.show_removed.isChecked()
-        newest_first = self.newest_first
+        query = self.query()
         timeline = self.clinic.timeline
         self.ops.run(
-            lambda: timeline.entries(
-                episode_id,
-                kinds=[kind] if kind else None,
-                include_removed=include_removed,
-                newest_first=newest_first,
-            ),
+            lambda: timeline.entries(episode_id, **query),
             on_success=lambda entries: self._on_loaded(generation, entries),
             context=self,
             label="load timeline",

@@ -9,7 +9,8 @@ its audit record; widgets and commands never open a session themselves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from sijdesk.db.engine import Database
@@ -26,7 +27,7 @@ from sijdesk.services.allergies import AllergyInfo, AllergyService, AllergyStatu
 from sijdesk.services.audit import AuditService
 from sijdesk.services.backups import BackupService
 from sijdesk.services.contacts import ContactInfo, ContactService
-from sijdesk.services.context import Actor, load_actor
+from sijdesk.services.context import Actor, load_actor, reads_audited_together
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
 from sijdesk.services.exchange import ExchangeService
@@ -151,6 +152,13 @@ class Clinic:
 
     def today(self) -> date:
         return self.clock()
+
+    @contextlib.contextmanager
+    def reads_together(self) -> Iterator[None]:
+        """The reads of one screen: each audited as usual, written in one transaction
+        when the block ends (the window's patient opening reads five things)."""
+        with reads_audited_together(self.db):
+            yield
 
     def as_user(self, username: str) -> Clinic:
         """The same database acting as another active user, without a password.

@@ -44,6 +44,43 @@ def covered_reads() -> Iterator[None]:
         _inside_audited_use.reset(token)
 
 
+@dataclass
+class _ReadBatch:
+    db: Database
+    events: list[tuple[int | None, str, str, int | None, dict[str, Any]]]
+
+
+# Set while one screen's reads are gathered (opening a patient reads the record,
+# its episodes, the timeline and the advice): each read keeps its own audit
+# event, and they are written together in one transaction when the screen has
+# read everything, instead of one transaction each.
+_read_batch: contextvars.ContextVar[_ReadBatch | None] = contextvars.ContextVar(
+    "sijdesk_read_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def reads_audited_together(db: Database) -> Iterator[None]:
+    """Audit the reads made inside the block in one write at its end.
+
+    The events are written even when the block fails part way: what was read
+    before the failure was read.
+    """
+    if _read_batch.get() is not None:  # already gathering: the outer block writes
+        yield
+        return
+    batch = _ReadBatch(db, [])
+    token = _read_batch.set(batch)
+    try:
+        yield
+    finally:
+        _read_batch.reset(token)
+        if batch.events:
+            with db.write() as session:
+                for user_id, action, entity, entity_id, fields in batch.events:
+                    record_event(db, session, user_id, action, entity, entity_id, **fields)
+
+
 @dataclass(frozen=True)
 class Actor:
     """The signed-in user on whose behalf a service acts."""
@@ -287,10 +324,16 @@ class ServiceBase:
     ) -> None:
         """Record that the user was shown something (a search, a record, advice).
 
-        Written in its own short transaction after the read; skipped when the
-        read is part of a larger use that is audited as a whole.
+        Written in its own short transaction after the read (or with the other
+        reads of one screen, see :func:`reads_audited_together`); skipped when
+        the read is part of a larger use that is audited as a whole.
         """
         if _inside_audited_use.get():
+            return
+        batch = _read_batch.get()
+        if batch is not None and batch.db is self.db:
+            fields = {"patient_id": patient_id, "summary": summary, "details": details}
+            batch.events.append((self.actor.id, action, entity, entity_id, fields))
             return
         with self.db.write() as session:
             # Not self.audit: a read changes nothing others need to see.

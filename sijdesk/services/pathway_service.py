@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sijdesk.errors import NotFound, UserError, ValidationError
@@ -65,7 +64,12 @@ from sijdesk.pathway.scores import odi_percent
 from sijdesk.pathway.vocab import STEPS
 from sijdesk.services.context import ALL_ROLES, CLINICAL_ROLES, ServiceBase, covered_reads
 from sijdesk.services.patients import age_on
-from sijdesk.services.timeline import TimelineEntry, TimelineService, current_events_stmt
+from sijdesk.services.timeline import (
+    TimelineEntry,
+    TimelineService,
+    current_events_stmt,
+    current_patient_events_stmt,
+)
 
 PROVOCATION_FIELDS = (
     "distraction",
@@ -188,6 +192,34 @@ def build_facts(
         if rheumatology
         else None,
     )
+
+
+def _alerts_of(events: list[TimelineEvent]) -> list[Alert]:
+    """Each episode's red flags (its latest assessment) and overrides, episode by episode."""
+    alerts: list[Alert] = []
+    latest_assessment: dict[int, Assessment] = {}
+    for event in events:  # by episode, then date and entry order
+        if isinstance(event, Assessment):
+            latest_assessment[event.episode_id] = event
+    for episode_id in sorted({e.episode_id for e in events}):
+        assessment = latest_assessment.get(episode_id)
+        if assessment is not None and assessment.red_flags:
+            flags = ", ".join(f.replace("_", " ") for f in assessment.red_flags)
+            alerts.append(Alert("red_flag", f"Red flag on record: {flags}", assessment.event_date))
+        for decision in events:
+            if (
+                decision.episode_id == episode_id
+                and isinstance(decision, PathwayDecision)
+                and decision.decision == "overridden"
+            ):
+                alerts.append(
+                    Alert(
+                        "override",
+                        f"Pathway advice overridden: {decision.reason}",
+                        decision.event_date,
+                    )
+                )
+    return alerts
 
 
 class PathwayService(ServiceBase):
@@ -373,37 +405,13 @@ class PathwayService(ServiceBase):
     def patient_alerts(self, patient_id: int) -> list[Alert]:
         """Red flags in any episode's latest assessment, and every override on record."""
         self.require(CLINICAL_ROLES, "read clinical records")
-        alerts: list[Alert] = []
         with self.db.read() as session:
-            episode_ids = list(
-                session.scalars(select(Episode.id).where(Episode.patient_id == patient_id))
+            # One read of just the assessments and decisions, not every event of
+            # every episode: this runs each time a patient is opened.
+            events = session.scalars(
+                current_patient_events_stmt(patient_id, ("assessment", "decision"))
             )
-            for episode_id in episode_ids:
-                events = [
-                    e
-                    for e in session.scalars(current_events_stmt(episode_id))
-                    if not e.entered_in_error
-                ]
-                assessments = sorted(
-                    (e for e in events if isinstance(e, Assessment)),
-                    key=lambda e: (e.event_date, e.id),
-                )
-                if assessments and assessments[-1].red_flags:
-                    flags = ", ".join(f.replace("_", " ") for f in assessments[-1].red_flags)
-                    alerts.append(
-                        Alert(
-                            "red_flag", f"Red flag on record: {flags}", assessments[-1].event_date
-                        )
-                    )
-                for decision in events:
-                    if isinstance(decision, PathwayDecision) and decision.decision == "overridden":
-                        alerts.append(
-                            Alert(
-                                "override",
-                                f"Pathway advice overridden: {decision.reason}",
-                                decision.event_date,
-                            )
-                        )
+            alerts = _alerts_of(list(events))
         self.audit_read(
             "pathway.alerts",
             "patient",

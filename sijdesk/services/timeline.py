@@ -95,6 +95,25 @@ def current_events_stmt(episode_id: int):
     )
 
 
+def current_patient_events_stmt(patient_id: int, kinds: Iterable[str]):
+    """Select the current, valid versions of a patient's events of ``kinds`` in all
+    their episodes (only those kinds' tables loaded), by episode, then date."""
+    kinds = list(kinds)
+    newer = aliased(TimelineEvent)
+    return (
+        select(TimelineEvent)
+        .join(Episode, Episode.id == TimelineEvent.episode_id)
+        .where(
+            Episode.patient_id == patient_id,
+            TimelineEvent.kind.in_(kinds),
+            TimelineEvent.entered_in_error.is_(False),
+            ~select(newer.id).where(newer.replaces_id == TimelineEvent.id).exists(),
+        )
+        .options(selectin_polymorphic(TimelineEvent, [EVENT_CLASSES[k] for k in kinds]))
+        .order_by(TimelineEvent.episode_id, TimelineEvent.event_date, TimelineEvent.id)
+    )
+
+
 class TimelineService(ServiceBase):
     log_name = "timeline"
 

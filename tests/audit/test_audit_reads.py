@@ -88,3 +88,43 @@ def test_reads_that_are_refused_are_not_recorded_as_shown(demo_copy):
     with pytest.raises(PermissionDenied):
         reception.episodes.list_for_patient(patient.id)
     assert _after(demo_copy, mark) == []
+
+
+def test_the_reads_of_one_screen_are_each_recorded_in_one_write(demo_copy, monkeypatch):
+    """Opening a patient reads five things: five events, as before, but one transaction."""
+    doctor = demo_copy.as_user("dr.okafor")
+    patient = doctor.patients.get_by_record_number("000004")
+    (episode,) = doctor.episodes.list_for_patient(patient.id)
+    mark = _mark(demo_copy)
+    writes = []
+    write = doctor.db.write
+
+    def counted_write():
+        writes.append(1)
+        return write()
+
+    monkeypatch.setattr(doctor.db, "write", counted_write)
+    with doctor.reads_together():
+        doctor.patients.get(patient.id)
+        doctor.timeline.entries(episode.id)
+        doctor.pathway.episode_advice(episode.id)
+        assert _after(demo_copy, mark) == []  # gathered, not yet written
+    events = _after(demo_copy, mark)
+    assert [e.action for e in events] == ["patient.view", "timeline.view", "advice.shown"]
+    assert {(e.user_id, e.patient_id) for e in events} == {(doctor.actor.id, patient.id)}
+    assert len(writes) == 1
+    monkeypatch.undo()
+    admin = demo_copy.as_user("admin")
+    assert admin.audit.verify().ok  # sealed into the chain like any other event
+
+
+def test_reads_gathered_before_a_failure_are_still_recorded(demo_copy):
+    from sijdesk.errors import NotFound
+
+    doctor = demo_copy.as_user("dr.okafor")
+    patient = doctor.patients.get_by_record_number("000004")
+    mark = _mark(demo_copy)
+    with pytest.raises(NotFound), doctor.reads_together():
+        doctor.patients.get(patient.id)
+        doctor.episodes.get(987654)
+    assert [e.action for e in _after(demo_copy, mark)] == ["patient.view"]

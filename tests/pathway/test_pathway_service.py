@@ -210,3 +210,35 @@ def test_invalid_or_unauthorised_threshold_changes_are_refused(users):
     assert "block_threshold" in caught.value.errors
     with pytest.raises(PermissionDenied):
         users["clinician"].pathway.set_clinic_thresholds({"block_threshold": 50})
+
+
+def test_alerts_come_from_each_episodes_current_records_only(record):
+    """The latest current assessment of each episode counts: an amended or removed
+    red flag no longer raises an alert; overrides in any episode do."""
+    clinic, patient, episode, add = record
+    add("assessment", "2026-06-01", red_flags=["fever"])
+    add("assessment", "2026-06-20", pain_region="below_belt")  # later, no red flag
+    second = clinic.episodes.create(patient.id, {"side": "right", "onset_date": "2026-09-01"})
+    flagged = clinic.timeline.add(
+        second.id, "assessment", {"date": "2026-09-10", "red_flags": ["cauda_equina"]}
+    )
+    assert [a.text for a in clinic.pathway.patient_alerts(patient.id)] == [
+        "Red flag on record: cauda equina"
+    ]
+    clinic.timeline.amend(
+        flagged.id,
+        {"date": "2026-09-10", "red_flags": ["weight_loss"]},
+        "wrong flag ticked",
+    )
+    assert [a.text for a in clinic.pathway.patient_alerts(patient.id)] == [
+        "Red flag on record: weight loss"
+    ]
+    current = clinic.timeline.entries(second.id, kinds=["assessment"])[0]
+    clinic.timeline.remove(current.id, "entered for the wrong patient")
+    assert clinic.pathway.patient_alerts(patient.id) == []
+    advice = clinic.pathway.episode_advice(episode.id).advice
+    clinic.pathway.record_decision(
+        episode.id, advice, accepted=False, chosen_step="injection", reason="patient preference"
+    )
+    (alert,) = clinic.pathway.patient_alerts(patient.id)
+    assert (alert.kind, alert.text) == ("override", "Pathway advice overridden: patient preference")

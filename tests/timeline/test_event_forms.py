@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 
 from sijdesk.kinds import RECORDABLE_KINDS
@@ -277,3 +278,64 @@ def test_the_chart_draws_from_the_timelines_read_of_the_episode(ui, opened, clin
     ui.wait_idle()
     assert ui.timeline_kinds() == []
     assert ui.view.chart.points[0] == [(TODAY - timedelta(days=7), 6.0)]
+
+
+def test_opening_a_patient_reads_everything_in_one_job_and_one_audit_write(
+    ui, patient_with_episode, clinic, monkeypatch
+):
+    """Header, timeline, chart and advice come from one worker job whose reads are
+    audited one by one but written in one transaction (issue 14: opening speed)."""
+    patient, episode = patient_with_episode
+    clinic.timeline.add(episode.id, "outcome", {"date": TODAY - timedelta(days=7), "nrs": 6})
+    clinic.timeline.add(episode.id, "therapy", {"date": TODAY - timedelta(days=3)})
+    jobs: list[str] = []
+    run = ui.window.ops.run
+
+    def counted_run(fn, **options):
+        jobs.append(options.get("label", ""))
+        return run(fn, **options)
+
+    writes: list[int] = []
+    write = clinic.db.write
+
+    def counted_write():
+        writes.append(1)
+        return write()
+
+    monkeypatch.setattr(ui.window.ops, "run", counted_run)
+    monkeypatch.setattr(clinic.db, "write", counted_write)
+    ui.open_patient(patient.id)
+    assert jobs == ["open patient"]
+    assert len(writes) == 1
+    assert ui.timeline_kinds() == ["therapy", "outcome"]  # newest first
+    assert ui.view.chart.points[0] == [(TODAY - timedelta(days=7), 6.0)]
+    assert ui.panel.episode_id == episode.id
+    assert ui.panel.episode_advice is not None
+    assert ui.panel.episode_advice.advice is not None
+    assert ui.panel.accept_button.isEnabled()
+
+
+def test_an_opened_patient_keeps_the_timelines_filter_and_shows_an_advice_failure(
+    ui, patient_with_episode, clinic, monkeypatch
+):
+    from sijdesk.errors import UserError
+
+    patient, episode = patient_with_episode
+    clinic.timeline.add(episode.id, "outcome", {"date": TODAY - timedelta(days=7), "nrs": 6})
+    clinic.timeline.add(episode.id, "therapy", {"date": TODAY - timedelta(days=3)})
+    ui.view.timeline.set_kind("outcome")
+    ui.wait_idle()
+
+    def broken(_episode_id):
+        raise UserError("The pathway's thresholds file is damaged.")
+
+    monkeypatch.setattr(clinic.pathway, "episode_advice", broken)
+    ui.window.ops.default_failure = lambda exc, context: None  # the dialog is tested elsewhere
+    ui.open_patient(patient.id)
+    assert ui.timeline_kinds() == ["outcome"]
+    assert ui.view.chart.points[0] == [(TODAY - timedelta(days=7), 6.0)]
+    assert ui.panel.episode_advice is None
+    assert (
+        "thresholds file is damaged" in ui.panel.scroll_area.widget().findChildren(QLabel)[0].text()
+    )
+    assert not ui.panel.accept_button.isEnabled()
