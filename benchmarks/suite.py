@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/suite.py                        # 100,000 patients
     .venv/bin/python benchmarks/suite.py --patients 10000 100000
     .venv/bin/python benchmarks/suite.py --patients 1000000     # on demand: ~15 min to build
+    .venv/bin/python benchmarks/suite.py --postgresql           # the searches on PostgreSQL too
 
 Not part of the test run: timings belong to the machine. For each size it builds
 (once, then reuses from --clinics) a demo clinic of N patients with about 15
@@ -168,7 +169,14 @@ def search_queries(clinic) -> dict[str, str]:
 
 
 def measure_size(
-    folder: Path, patients: int, runs: int, work: Path, opens: int = OPENS, commands: bool = False
+    folder: Path,
+    patients: int,
+    runs: int,
+    work: Path,
+    opens: int = OPENS,
+    *,
+    commands: bool = False,
+    postgresql: bool = False,
 ) -> SizeResult:
     from sijdesk.demo import DEMO_PASSWORD
     from sijdesk.services import Clinic
@@ -201,10 +209,9 @@ def measure_size(
         for kind, query in queries.items():
             assert PatientQuery.parse(query) is not None
 
-            def search(query=query):
-                # What the list does for a keystroke: count (capped), then a page.
-                clinic.patients.count(query, up_to=1001)
-                return clinic.patients.search(query, limit=200)
+            def search(query=query, clinic=clinic):
+                # What the list does for a keystroke: its count (capped) and first page.
+                return clinic.patients.search_counted(query, limit=200, count_up_to=1001)
 
             result.add(
                 Figure(
@@ -257,23 +264,93 @@ def measure_size(
         )
     finally:
         clinic.close()
+    if postgresql:
+        measure_postgresql(path, facts, result, runs)
     measure_backup(path, result, work, max(1, runs // 3))
     measure_window(path, facts, queries, result, runs, work, opens)
     return result
 
 
+def measure_postgresql(path: Path, facts: dict, result: SizeResult, runs: int) -> None:
+    """The same searches and patient openings with the clinic copied to a PostgreSQL
+    server of its own (started from Debian's postgresql package, as the tests do)."""
+    from sqlalchemy import create_engine, text
+
+    from sijdesk.copy_db import copy_clinic
+    from sijdesk.services import Clinic
+    from sijdesk.services.patient_search import prefix_upper_bound
+    from tests.postgres import start_server
+    from tests.signin import TEST_PASSWORD
+
+    server = start_server()
+    try:
+        url = server.new_database()
+        print("  copying the clinic to PostgreSQL …", flush=True)
+        started = time.perf_counter()
+        copy_clinic(str(path), url)
+        print(f"  copied in {time.perf_counter() - started:.0f} s", flush=True)
+        clinic = Clinic.sign_in(url, username="clin.long", password=TEST_PASSWORD)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as raw:
+                raw.execute(text("ANALYZE"))
+                queries = search_queries(clinic)
+                floor_query = queries["name prefix"]
+                floor_sql = text(
+                    "SELECT patient_id FROM patient_name_token "
+                    "WHERE token >= :low AND token < :high LIMIT 200"
+                )
+                bounds = {"low": floor_query, "high": prefix_upper_bound(floor_query)}
+                result.add(
+                    Figure(
+                        "SQL floor: token index range (PostgreSQL)",
+                        timed(lambda: raw.execute(floor_sql, bounds).all(), runs * 3),
+                    )
+                )
+            for kind, query in queries.items():
+                result.add(
+                    Figure(
+                        f"search (services, PostgreSQL): {kind}",
+                        timed(
+                            lambda query=query: clinic.patients.search_counted(
+                                query, limit=200, count_up_to=1001
+                            ),
+                            runs * 2,
+                        ),
+                        target=30,
+                        floor="SQL floor: token index range (PostgreSQL)",
+                        note=repr(query),
+                    )
+                )
+            for events in HEAVY:
+                ids = facts["heavy"][str(events)]
+                result.add(
+                    Figure(
+                        f"open a patient of {events} events (services, PostgreSQL)",
+                        timed(lambda ids=ids: open_patient_data(clinic, **ids), runs),
+                        target=150 if events == 200 else 400,
+                    )
+                )
+        finally:
+            engine.dispose()
+            clinic.close()
+    finally:
+        server.stop()
+
+
 def open_patient_data(clinic, patient_id: int, episode_id: int) -> None:
-    """What the window reads on the worker to show a patient (ui/patient_view.py)."""
-    patient = clinic.patients.get(patient_id)
-    clinic.allergies.status(patient_id)
-    for contact_id in (patient.gp_contact_id, patient.referrer_contact_id):
-        if contact_id:
-            clinic.contacts.get(contact_id)
-    clinic.episodes.list_for_patient(patient_id)
-    clinic.pathway.patient_alerts(patient_id)
-    clinic.timeline.entries(episode_id, newest_first=False)
-    clinic.pathway.thresholds()
-    clinic.pathway.episode_advice(episode_id)
+    """What the window's one job reads to show a patient (ui/patient_view.py)."""
+    with clinic.reads_together():
+        patient = clinic.patients.get(patient_id)
+        clinic.allergies.status(patient_id)
+        for contact_id in (patient.gp_contact_id, patient.referrer_contact_id):
+            if contact_id:
+                clinic.contacts.get(contact_id)
+        clinic.episodes.list_for_patient(patient_id)
+        clinic.pathway.patient_alerts(patient_id)
+        clinic.pathway.thresholds()
+        clinic.timeline.entries(episode_id)
+        clinic.pathway.episode_advice(episode_id)
 
 
 def one_page_pdf() -> bytes:
@@ -451,10 +528,11 @@ def table(results: list[SizeResult]) -> str:
     names: list[str] = []
     for size in results:
         names += [n for n in size.figures if n not in names]
-    head = f"{'figure (ms unless said)':46} " + " ".join(f"{r.patients:>18,}" for r in results)
+    width = max(46, *(len(n) + 5 for n in names))  # room for " (MB)"
+    head = f"{'figure (ms unless said)':{width}} " + " ".join(f"{r.patients:>18,}" for r in results)
     lines = [
         head + f" {'target':>8} {'x floor':>8}",
-        " " * 47 + "   median /    p95" * len(results),
+        " " * (width + 1) + "   median /    p95" * len(results),
     ]
     largest = results[-1]
     for name in names:
@@ -469,7 +547,9 @@ def table(results: list[SizeResult]) -> str:
         ratio_text = f"{ratio:7.1f}x" if ratio is not None else " " * 8
         label = f"{name} ({last.unit})" if last and last.unit != "ms" else name
         lines.append(
-            f"{label:46} " + " ".join(f"{c:>18}" for c in cells) + f" {target} {ratio_text}{mark}"
+            f"{label:{width}} "
+            + " ".join(f"{c:>18}" for c in cells)
+            + f" {target} {ratio_text}{mark}"
         )
     notes = [f"  {f.name}: {f.note}" for f in largest.figures.values() if f.note]
     return "\n".join(lines + (["", "notes:", *notes] if notes else []))
@@ -520,6 +600,11 @@ def main(argv: list[str] | None = None) -> int:
         help="where built demo clinics are kept and reused",
     )
     parser.add_argument("--opens", type=int, default=OPENS, help=OPENS_HELP)
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="also copy each clinic to a PostgreSQL server of its own and measure search there",
+    )
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="sijdesk-bench-") as folder:
@@ -534,6 +619,7 @@ def main(argv: list[str] | None = None) -> int:
                 work,
                 args.opens,
                 commands=patients == max(args.patients),
+                postgresql=args.postgresql,
             )
             results.append(result)
     print()

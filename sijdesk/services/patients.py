@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import Session
 
 from sijdesk.durable import write_export
@@ -22,6 +22,7 @@ from sijdesk.services.context import ADMIN_ROLES, ALL_ROLES, ServiceBase
 from sijdesk.services.patient_search import (
     SORT_KEYS,
     count_of,
+    ids_with_total,
     matching,
     matching_and_plan,
     page_of,
@@ -214,12 +215,14 @@ class PatientService(ServiceBase):
             if counted and not walked:
                 # Every match is collected and sorted anyway: the total comes with the
                 # page (a window function) instead of collecting them all a second time.
-                rows = session.execute(page(matches.add_columns(func.count().over())))
-                found, totals = [], []
-                for patient, total in rows:
-                    found.append(_summary(patient))
-                    totals.append(total)
-                count = min(totals[0], up_to or totals[0]) if totals else 0
+                ranked = session.execute(page(ids_with_total(matches))).all()
+                ids = [patient_id for patient_id, _total in ranked]
+                rows = {
+                    p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(ids)))
+                }
+                found = [_summary(rows[patient_id]) for patient_id in ids]
+                total = ranked[0][1] if ranked else 0
+                count = min(total, up_to or total)
             else:
                 if counted:
                     count = session.scalar(count_of(matches, up_to=up_to)) or 0
