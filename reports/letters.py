@@ -36,14 +36,8 @@ from sijdesk.reports.blocks import (
 )
 from sijdesk.reports.content import EpisodeContent, OutcomePoint
 from sijdesk.reports.styles import URGENT, DocumentMeta, build_pdf, frame_width, stylesheet
+from sijdesk.reports.wording import KIND_NAMES
 
-KIND_NAMES = {
-    "physiotherapy": "Physiotherapy",
-    "injection_clinic": "Injection clinic",
-    "spine_surgeon": "Spine surgeon (fusion evaluation)",
-    "rheumatology": "Rheumatology",
-    "urgent": "Urgent referral (red flags)",
-}
 DEFAULT_RECIPIENTS = {
     "physiotherapy": "The Physiotherapy Team",
     "injection_clinic": "The SIJ Injection Clinic",

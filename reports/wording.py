@@ -7,6 +7,16 @@ from datetime import date
 
 from sijdesk.pathway import vocab
 
+# The letters' names, in the window as in the PDFs; kept here, away from ReportLab,
+# so the window can list them without loading the PDF library.
+KIND_NAMES = {
+    "physiotherapy": "Physiotherapy",
+    "injection_clinic": "Injection clinic",
+    "spine_surgeon": "Spine surgeon (fusion evaluation)",
+    "rheumatology": "Rheumatology",
+    "urgent": "Urgent referral (red flags)",
+}
+
 MARKS = {True: "✓ Met", False: "✗ Not met", None: "? Unknown"}
 TEST_MARKS = {True: "positive", False: "negative", None: "not done"}
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import EditConflict, UserError, ValidationError
-from sijdesk.reports.letters import KIND_NAMES
+from sijdesk.reports.wording import KIND_NAMES
 from sijdesk.services.contacts import LETTER_ROLES, ROLE_LABELS, ContactInfo
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.signin import Busy, FieldForm

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import ValidationError
-from sijdesk.reports.letters import KIND_NAMES
+from sijdesk.reports.wording import KIND_NAMES
 from sijdesk.services.contacts import LETTER_ROLES
 from sijdesk.ui.errors import Messages, user_message
 from sijdesk.ui.pdf_preview import show_preview

@@ -375,13 +375,21 @@ class StepPanel(QWidget):
         self.override_button.setEnabled(enabled)
         self.referral_button.setEnabled(enabled if referral is None else referral)
 
+    def _replace_content(self, content: QWidget) -> None:
+        # The old content (some 300 objects) is deleted on a later turn of the event
+        # loop, not in the same one as the new content is laid out.
+        old = self.scroll_area.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll_area.setWidget(content)
+
     def show_message(self, text: str) -> None:
         self.title.setText("<b>Next step</b>")
         content = QWidget()
         box = QVBoxLayout(content)
         box.addWidget(wrap_label(_html(text)))
         box.addStretch(1)
-        self.scroll_area.setWidget(content)
+        self._replace_content(content)
         self._order_tabs(content)
         self.decision_label.setText("")
         self.accept_button.setText("&Accept")
@@ -414,7 +422,7 @@ class StepPanel(QWidget):
             self._show_list(box, "Warnings", [f"⚠ {w}" for w in advice.warnings], "#8a4b00")
             self._show_list(box, "Why", list(advice.rationale), None)
         box.addStretch(1)
-        self.scroll_area.setWidget(content)
+        self._replace_content(content)
         self._order_tabs(content)
         self._show_decision(result)
         if advice is None:
@@ -561,7 +569,8 @@ class StepPanel(QWidget):
         inner.addWidget(details)
         expanded = step != "medications" or bool(advice.medications)
         toggle.setChecked(expanded)
-        details.setVisible(expanded)
+        if not expanded:  # shown with its box otherwise: showing it now would polish it twice
+            details.setVisible(False)
         toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         toggle.toggled.connect(details.setVisible)
         toggle.toggled.connect(

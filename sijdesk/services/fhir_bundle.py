@@ -511,7 +511,7 @@ def _document(e: ExchangedEvent, today: date) -> list[dict[str, Any]]:
     ]
     kind = v["document_kind"]
     if kind.startswith(LETTER_PREFIX):
-        from sijdesk.reports.letters import KIND_NAMES
+        from sijdesk.reports.wording import KIND_NAMES
 
         what = "Referral: " + KIND_NAMES.get(kind[len(LETTER_PREFIX) :], words(kind))
         made.append(_referral(what, "active", created, v["title"]))
