@@ -80,7 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="SIJ Desk: records, treatment pathway and documents for SIJ pain clinics. "
         "Run without a command to open the window.",
     )
-    parser.add_argument("--version", action="version", version=f"SIJ Desk {__version__}")
+    parser.add_argument("--version", action="store_true", help="show the version and exit")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="with --version: also the database schema, pathway, Python and Qt versions, "
+        "and the data folder (what support asks for)",
+    )
     _add_global_options(parser, suppress=False)
     parser.set_defaults(func=open_app.run)
 
@@ -119,6 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        if args.verbose:
+            from sijdesk.build_info import build_text
+
+            print(build_text())
+        else:
+            print(f"SIJ Desk {__version__}")
+        return EXIT_OK
     configure_cli_logging()
     try:
         return int(args.func(args) or 0)

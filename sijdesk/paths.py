@@ -11,10 +11,16 @@ APP_NAME = "SIJDesk"
 APP_AUTHOR = "SIJDesk"
 
 
-def data_dir() -> Path:
-    """The per-user data folder; ``SIJDESK_HOME`` overrides it (tests, portable installs)."""
+def data_folder() -> Path:
+    """The per-user data folder, without creating it; ``SIJDESK_HOME`` overrides it
+    (tests, portable installs)."""
     override = os.environ.get("SIJDESK_HOME")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def data_dir() -> Path:
+    """The per-user data folder, created when missing."""
+    path = data_folder()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

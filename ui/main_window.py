@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk import __version__
+from sijdesk.build_info import build_text
 from sijdesk.db.engine import server_label
 from sijdesk.kinds import KINDS, RECORDABLE_KINDS
 from sijdesk.pathway import PATHWAY_VERSION
@@ -934,7 +935,8 @@ class MainWindow(QMainWindow):
             "Records, treatment pathway and documents for sacroiliac joint pain clinics. "
             "The pathway is decision support: the clinician decides.\n\n"
             f"Database: {self.clinic.db.path or database_label(self.clinic)}\n"
-            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role_label})",
+            f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role_label})\n\n"
+            + build_text(),
         )
 
     def open_log_folder(self) -> None:

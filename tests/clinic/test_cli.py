@@ -42,6 +42,23 @@ def test_version():
     assert run("--version").stdout.strip() == f"SIJ Desk {__version__}"
 
 
+def test_version_verbose_says_what_this_copy_is_without_making_folders(tmp_path):
+    from sijdesk import __version__
+    from sijdesk.db.migrate import HEAD_REVISION
+    from sijdesk.pathway import PATHWAY_VERSION
+
+    home = tmp_path / "not-yet"
+    out = run("--version", "--verbose", env={"SIJDESK_HOME": str(home)}).stdout
+    rows = dict(line.split(":", 1) for line in out.splitlines())
+    rows = {label: value.strip() for label, value in rows.items()}
+    assert rows["SIJ Desk"] == __version__
+    assert rows["Database schema"] == HEAD_REVISION
+    assert rows["Clinical pathway"] == PATHWAY_VERSION
+    assert rows["Qt"].split()[0].count(".") == 2  # e.g. 6.11.3 (PySide6 6.11.3)
+    assert rows["Data folder"] == str(home)
+    assert not home.exists()  # saying where the data goes does not create it
+
+
 def test_list_prints_record_number_first_one_per_line(demo_file):
     lines = run("patients", "list", "--db", str(demo_file)).stdout.splitlines()
     assert len(lines) >= 25  # a few generated patients are archived

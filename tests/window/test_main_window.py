@@ -76,6 +76,23 @@ def test_about_names_the_pathway_version(ui, messages):
     assert any(PATHWAY_VERSION in text for text in messages.texts_of("info"))
 
 
+def test_about_says_what_the_clinic_runs(ui, messages):
+    """Version, schema, Qt and Python, and the data folder: what support asks for."""
+    import platform
+
+    from PySide6.QtCore import qVersion
+
+    from sijdesk.db.migrate import HEAD_REVISION
+    from sijdesk.paths import data_folder
+
+    ui.window.show_about()
+    (text,) = messages.texts_of("info")
+    assert f"Database schema:  {HEAD_REVISION}" in text
+    assert f"Qt:               {qVersion()}" in text
+    assert platform.python_version() in text
+    assert str(data_folder()) in text
+
+
 def test_handouts_open_from_the_toolbar_and_letters_need_an_episode(ui, messages):
     ui.window.act_handouts_short.trigger()
     handouts = ui.window.documents.handouts_window
