@@ -293,7 +293,6 @@ def measure_postgresql(path: Path, facts: dict, result: SizeResult, runs: int) -
         engine = create_engine(url)
         try:
             with engine.connect() as raw:
-                raw.execute(text("ANALYZE"))
                 queries = search_queries(clinic)
                 floor_query = queries["name prefix"]
                 floor_sql = text(

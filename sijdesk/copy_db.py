@@ -136,6 +136,12 @@ def _copy(
                             + "; ".join(chain.problems[:3])
                         )
                     target.commit()
+                    if target.dialect.name == "postgresql":
+                        # Without statistics the planner guesses every table is tiny
+                        # until autovacuum samples it: searches read whole tables
+                        # (opening a patient 56 -> 196 ms at 100,000 patients).
+                        target.execute(text("ANALYZE"))
+                        target.commit()
                 finally:
                     if target.dialect.name == "sqlite":
                         # Never hand a connection with foreign keys off back to the pool.
