@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         migrate_db,
         open_app,
         patients,
+        screenshots,
     )
 
     parser = argparse.ArgumentParser(
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_key,
         migrate_db,
         exchange,
+        screenshots,
     ):
         module.register(subparsers, common)
     _register_optional(subparsers, common)

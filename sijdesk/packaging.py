@@ -20,6 +20,7 @@ the project installed for development.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import subprocess
@@ -35,6 +36,22 @@ ROOT = Path(__file__).resolve().parents[1]
 # What a source copy leaves out: builds and caches, the tests, the developer's venv.
 NOT_SHIPPED = (".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache")
 EXTRAS = "postgresql"  # every clinic gets the driver: moving to a server needs no new install
+
+BUNDLE_README = """\
+SIJ Desk {version}: the application folder
+
+Everything SIJ Desk needs is in this folder, Python and Qt included; nothing
+is downloaded and nothing is written here (it may stay on a USB stick or a
+read-only share). The clinic's data goes to the user's data folder, as with
+an installed SIJ Desk (sijdesk --version --verbose says where).
+
+Start the window:        ./sijdesk
+The commands:            ./sijdesk --help
+Add it to the menu:      copy share/applications/sijdesk.desktop to
+                         ~/.local/share/applications/ and share/sijdesk.png to
+                         ~/.local/share/icons/, then set Exec= in the copy to
+                         the full path of ./sijdesk
+"""
 
 INSTALL_TEXT = """\
 SIJ Desk {version}: offline installation ({python}, {platform})
@@ -64,8 +81,10 @@ def current_platform_tag() -> str:
     return sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
 
-def _run(step: str, command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(
+    step: str, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=cwd)
     if result.returncode != 0:
         raise PackagingError(f"{step} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
 
@@ -156,6 +175,165 @@ def build_wheelhouse(
     return archive
 
 
+# -- the self-contained application folder --------------------------------------------
+
+# Qt modules SIJ Desk never imports, left out of the folder (PyInstaller's hooks
+# would otherwise follow some of them in through QtCharts' and QtPdf's plugins).
+UNUSED_QT = (
+    "PySide6.Qt3DCore",
+    "PySide6.QtBluetooth",
+    "PySide6.QtDesigner",
+    "PySide6.QtMultimedia",
+    "PySide6.QtNetworkAuth",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuick3D",
+    "PySide6.QtQuickWidgets",
+    "PySide6.QtSql",
+    "PySide6.QtTest",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtWebSockets",
+)
+NOT_FROZEN = ("tkinter", "pytest", "hypothesis", "IPython", "matplotlib", "numpy")
+
+ENTRY = """\
+import sys
+
+from sijdesk.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+DESKTOP_ENTRY = """\
+[Desktop Entry]
+Type=Application
+Name=SIJ Desk
+GenericName=SIJ pain clinic records
+Comment=Patient records, treatment pathway and documents for SIJ pain clinics
+Exec={exec} %f
+Icon={icon}
+Terminal=false
+Categories=Office;MedicalSoftware;
+"""
+
+
+def _bundle_platform() -> str:
+    system = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(
+        sys.platform, sys.platform
+    )
+    return f"{system}-{platform.machine().lower()}"
+
+
+def _write_icon(path: Path) -> None:
+    """The window's own icon (drawn by ui/icons.py), as a 256-pixel PNG for menus."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from sijdesk.ui import icons
+
+    app = QApplication.instance() or QApplication([])
+    assert app is not None
+    if not icons.action_icon("app").pixmap(256, 256).save(str(path), "PNG"):
+        raise PackagingError(f"The icon could not be written to {path}.")
+
+
+def build_bundle(out: Path) -> Path:
+    """The application folder as ``out/sijdesk-VERSION-PLATFORM.tar.gz``; returns its path."""
+    try:
+        import PyInstaller.__main__  # noqa: F401 - only checks it is there
+    except ImportError as exc:
+        raise PackagingError(
+            "PyInstaller is not installed here: pip install -e '.[bundle]' (or '.[dev]') "
+            "installs it."
+        ) from exc
+    name = f"sijdesk-{__version__}-{_bundle_platform()}"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sijdesk-bundle-") as scratch:
+        work = Path(scratch)
+        # Frozen from SIJ Desk as installed (its wheel in a folder of its own), not from
+        # the checkout: there ui/, models/, ... become sijdesk.ui, sijdesk.models, ...
+        # only through the install's package mapping, which PyInstaller cannot follow.
+        wheels = work / "wheel"
+        _run(
+            "Building SIJ Desk's wheel",
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                str(wheels),
+                str(_source_copy(work)),
+            ],
+        )
+        site = work / "site"
+        (own,) = wheels.glob("sijdesk-*.whl")
+        _run(
+            "Unpacking SIJ Desk's wheel",
+            [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(site), str(own)],
+        )
+        migrations = site / "sijdesk" / "db" / "migrations"
+        entry = work / "sijdesk_main.py"
+        entry.write_text(ENTRY, encoding="utf-8")
+        separator = ";" if sys.platform == "win32" else ":"
+        command = [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--onedir",
+            "--name",
+            "sijdesk",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+            "--specpath",
+            str(work),
+            "--paths",
+            str(site),
+            # Fonts, handouts, thresholds and the migrations (Alembic reads the
+            # migration scripts as files, so they go in as files, not modules).
+            "--collect-data",
+            "sijdesk",
+            "--add-data",
+            f"{migrations}{separator}sijdesk/db/migrations",
+            "--collect-submodules",
+            "sijdesk",
+            "--hidden-import",
+            "psycopg_binary",
+            *(arg for module in (*UNUSED_QT, *NOT_FROZEN) for arg in ("--exclude-module", module)),
+            str(entry),
+        ]
+        # The unpacked wheel first on the path, and not started from a checkout: a
+        # development copy of SIJ Desk would otherwise be found (and its data) instead.
+        environment = {**os.environ, "PYTHONPATH": str(site)}
+        _run("Freezing SIJ Desk with PyInstaller", command, env=environment, cwd=work)
+        folder = work / "dist" / "sijdesk"
+        share = folder / "share"
+        (share / "applications").mkdir(parents=True)
+        _write_icon(share / "sijdesk.png")
+        (share / "applications" / "sijdesk.desktop").write_text(
+            DESKTOP_ENTRY.format(exec="sijdesk", icon="sijdesk"), encoding="utf-8"
+        )
+        (folder / "README.txt").write_text(
+            BUNDLE_README.format(version=__version__), encoding="utf-8"
+        )
+        archive = out / f"{name}.tar.gz"
+        partial = archive.with_name(archive.name + ".part")
+        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+            tar.add(folder, arcname="sijdesk")
+        partial.replace(archive)
+    return archive
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sijdesk.packaging",
@@ -176,9 +354,18 @@ def main(argv: list[str] | None = None) -> int:
         help="a wheel platform tag of the clinic's PC, e.g. win_amd64 or "
         "manylinux_2_28_x86_64; repeat for several (default: this machine's)",
     )
+    bundle = commands.add_parser(
+        "bundle", help="a self-contained application folder (Python and Qt inside), as .tar.gz"
+    )
+    bundle.add_argument("--out", type=Path, required=True, help="folder for the archive")
     args = parser.parse_args(argv)
     try:
-        archive = build_wheelhouse(args.out, python_version=args.python, platforms=args.platforms)
+        if args.command == "bundle":
+            archive = build_bundle(args.out)
+        else:
+            archive = build_wheelhouse(
+                args.out, python_version=args.python, platforms=args.platforms
+            )
     except PackagingError as exc:
         print(f"sijdesk.packaging: {exc}", file=sys.stderr)
         return 1

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
+from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -31,6 +33,26 @@ ORGANISATION = "SIJDesk"
 DEMO_PATIENTS = 200
 
 
+def display_problem(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why no window can be opened here, in plain words; None when one can.
+
+    On Linux with no display server to talk to, Qt would stop the program with
+    a message about its "xcb platform plugin"; this says what to do instead."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return None  # offscreen, vnc, eglfs, ...: they need no display server
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "SIJ Desk's window needs a screen, and there is none here (no DISPLAY or "
+        "WAYLAND_DISPLAY: a remote shell, a service or a text console). Start SIJ Desk "
+        "from the desktop, or use its commands: sijdesk --help."
+    )
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The one QApplication, named so that QSettings has a home."""
     existing = QApplication.instance()
@@ -38,6 +60,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         assert isinstance(existing, QApplication)
         app = existing
     else:
+        problem = display_problem()
+        if problem is not None:
+            raise EnvironmentProblem(problem)
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )

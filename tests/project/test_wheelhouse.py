@@ -8,11 +8,9 @@ home folder and the folders the test gave it."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
-from pathlib import Path
 
 import pytest
 
@@ -20,25 +18,9 @@ from sijdesk import __version__
 from sijdesk.demo import DEMO_PASSWORD
 from sijdesk.packaging import build_wheelhouse
 from tests.documents.pdfcheck import pdf_text
+from tests.project.install_checks import file_tree, no_network_prefix
 
 pytestmark = pytest.mark.slow
-
-
-def _no_network_prefix() -> list[str]:
-    """``unshare -n`` (a network namespace with nothing in it) where it works here."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return []
-    probe = subprocess.run([unshare, "-n", "true"], capture_output=True, check=False)
-    return [unshare, "-n"] if probe.returncode == 0 else []
-
-
-def _tree(folder: Path) -> dict[str, tuple[int, int]]:
-    return {
-        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +43,7 @@ def installed(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
         [
-            *_no_network_prefix(),
+            *no_network_prefix(),
             str(venv / "bin" / "pip"),
             "install",
             "-q",
@@ -83,7 +65,7 @@ def installed(tmp_path_factory):
 
 def test_the_wheelhouse_installs_offline_and_the_app_works(installed, tmp_path):
     bin_folder, wheelhouse = installed
-    before = _tree(wheelhouse)
+    before = file_tree(wheelhouse)
     home = tmp_path / "home"
     (home / "tmp").mkdir(parents=True)
     env = {
@@ -94,7 +76,7 @@ def test_the_wheelhouse_installs_offline_and_the_app_works(installed, tmp_path):
         "SIJDESK_USER": "admin",
         "SIJDESK_PASSWORD": DEMO_PASSWORD,
     }
-    offline = _no_network_prefix()
+    offline = no_network_prefix()
 
     def sijdesk(*args: str) -> subprocess.CompletedProcess:
         result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
@@ -127,4 +109,4 @@ def test_the_wheelhouse_installs_offline_and_the_app_works(installed, tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (shots / "main_injection.png").stat().st_size > 10_000
-    assert _tree(wheelhouse) == before  # the installation medium is only read
+    assert file_tree(wheelhouse) == before  # the installation medium is only read

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import subprocess
 import sys
 
 import pytest
@@ -164,3 +166,36 @@ def test_demo_creation_can_be_cancelled(clinic, qtbot, monkeypatch):
     monkeypatch.setattr(app_module.QProgressDialog, "setValue", cancel_soon)
     made = app_module.create_demo_data(clinic, patients=3000)
     assert made is not None and made < 3000
+
+
+def test_no_screen_is_said_in_a_sentence_before_qt_would_abort():
+    from sijdesk.ui.app import display_problem
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux needs a display server")
+    assert "needs a screen" in display_problem({})
+    assert "needs a screen" in display_problem({"QT_QPA_PLATFORM": "xcb"})
+    assert display_problem({"DISPLAY": ":0"}) is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}) is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_the_window_command_without_a_screen_exits_with_the_sentence(tmp_path):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux needs a display server")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
+        [sys.executable, "-m", "sijdesk", "--db", str(tmp_path / "c.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "needs a screen" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "c.sqlite3").exists()  # nothing was opened or made

@@ -1,0 +1,95 @@
+"""The self-contained application folder (issue 15): frozen with PyInstaller from
+the checkout, unpacked into a clean read-only folder and run with an empty
+environment, a new home folder and, where the machine allows it, no network:
+its version, a demonstration clinic, a letter to PDF and the real window drawn
+offscreen; with no screen at all it says so in a sentence. Nothing is written
+into the folder, and nothing outside the new home."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import tarfile
+
+import pytest
+
+from sijdesk import __version__
+from sijdesk.demo import DEMO_PASSWORD
+from sijdesk.packaging import build_bundle
+from tests.documents.pdfcheck import pdf_text
+from tests.project.install_checks import file_tree, no_network_prefix
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    """The unpacked application folder, read-only like a USB stick or a share."""
+    archive = build_bundle(tmp_path_factory.mktemp("built"))
+    assert archive.name == f"sijdesk-{__version__}-linux-{os.uname().machine}.tar.gz"
+    unpacked = tmp_path_factory.mktemp("usb-stick")
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")
+    folder = unpacked / "sijdesk"
+    assert (folder / "share" / "applications" / "sijdesk.desktop").is_file()
+    assert (folder / "share" / "sijdesk.png").stat().st_size > 1000
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def _run(bundle, home, *args, display=False, check=True):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(home / "tmp"),
+        "SIJDESK_USER": "admin",
+        "SIJDESK_PASSWORD": DEMO_PASSWORD,
+    }
+    if not display:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
+        [*no_network_prefix(), str(bundle / "sijdesk"), *args],
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_the_application_folder_runs_with_nothing_installed(bundle, tmp_path):
+    before = file_tree(bundle)
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True)
+    verbose = _run(bundle, home, "--version", "--verbose").stdout
+    assert f"SIJ Desk:         {__version__}" in verbose
+    assert "(application folder)" in verbose
+    assert f"Data folder:      {home}" in verbose
+    clinic = home / "clinic.sqlite3"
+    _run(bundle, home, "demo", "--patients", "50", "--db", str(clinic))
+    letter = home / "letter.pdf"
+    _run(bundle, home, "letter", "physiotherapy", "--patient", "1", "-o", str(letter), "--db",
+         str(clinic))  # fmt: skip
+    assert "ŁUKASIEWICZ, Zoë" in pdf_text(letter.read_bytes())
+    shots = home / "shots"
+    _run(bundle, home, "screenshots", "--out", str(shots))
+    assert (shots / "main_injection.png").stat().st_size > 10_000
+    assert file_tree(bundle) == before
+
+
+def test_without_a_screen_it_says_so_instead_of_crashing(bundle, tmp_path):
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True)
+    result = _run(bundle, home, "--db", str(home / "c.sqlite3"), display=True, check=False)
+    assert result.returncode == 3, result.stderr
+    assert "needs a screen" in result.stderr
