@@ -11,8 +11,9 @@ import sys
 from sijdesk import __version__
 
 
-def build_info() -> list[tuple[str, str]]:
-    """(label, value) rows, in the order they are shown."""
+def build_info(*, qt_version: str | None = None) -> list[tuple[str, str]]:
+    """(label, value) rows, in the order they are shown; the window passes the Qt
+    version it runs on (``qVersion()``)."""
     from sijdesk.db.migrate import HEAD_REVISION
     from sijdesk.paths import data_folder
     from sijdesk.pathway import PATHWAY_VERSION
@@ -22,7 +23,7 @@ def build_info() -> list[tuple[str, str]]:
         ("Database schema", HEAD_REVISION),
         ("Clinical pathway", PATHWAY_VERSION),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
-        ("Qt", _qt_versions()),
+        ("Qt", _qt_versions() if qt_version is None else qt_version),
         ("System", platform.platform()),
         ("Running from", _running_from()),
         ("Data folder", str(data_folder())),
@@ -30,12 +31,18 @@ def build_info() -> list[tuple[str, str]]:
 
 
 def _qt_versions() -> str:
+    """The Qt of the installed PySide6 (its wheels carry the same Qt version), read
+    from the package's metadata so that the command line never loads Qt."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        import PySide6
-        from PySide6.QtCore import qVersion
-    except ImportError:  # a command-line-only install could lack it
-        return "not installed"
-    return f"{qVersion()} (PySide6 {PySide6.__version__})"
+        pyside = version("PySide6_Essentials")
+    except PackageNotFoundError:
+        try:
+            pyside = version("PySide6")
+        except PackageNotFoundError:  # a command-line-only install could lack it
+            return "not installed"
+    return f"{pyside} (PySide6 {pyside})"
 
 
 def _running_from() -> str:
@@ -44,7 +51,7 @@ def _running_from() -> str:
     return sys.prefix
 
 
-def build_text() -> str:
-    rows = build_info()
+def build_text(*, qt_version: str | None = None) -> str:
+    rows = build_info(qt_version=qt_version)
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label + ':':{width + 1}} {value}" for label, value in rows)

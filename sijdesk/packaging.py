@@ -229,13 +229,9 @@ def _bundle_platform() -> str:
 def _write_icon(path: Path) -> None:
     """The window's own icon (drawn by ui/icons.py), as a 256-pixel PNG for menus."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
+    from sijdesk.ui.icons import save_app_icon
 
-    from sijdesk.ui import icons
-
-    app = QApplication.instance() or QApplication([])
-    assert app is not None
-    if not icons.action_icon("app").pixmap(256, 256).save(str(path), "PNG"):
+    if not save_app_icon(str(path)):
         raise PackagingError(f"The icon could not be written to {path}.")
 
 

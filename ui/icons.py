@@ -299,3 +299,12 @@ _ACTIONS: dict[str, Draw] = {
 @functools.cache
 def action_icon(name: str) -> QIcon:
     return _render(_ACTIONS[name])
+
+
+def save_app_icon(path: str, size: int = 256) -> bool:
+    """Write the window's icon as a PNG (the application folder's menu icon)."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance() or QGuiApplication([])
+    assert app is not None
+    return action_icon("app").pixmap(size, size).save(path, "PNG")

@@ -13,7 +13,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Slot
+import PySide6
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Slot, qVersion
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -936,7 +937,7 @@ class MainWindow(QMainWindow):
             "The pathway is decision support: the clinician decides.\n\n"
             f"Database: {self.clinic.db.path or database_label(self.clinic)}\n"
             f"Signed in as {self.clinic.actor.display_name} ({self.clinic.actor.role_label})\n\n"
-            + build_text(),
+            + build_text(qt_version=f"{qVersion()} (PySide6 {PySide6.__version__})"),
         )
 
     def open_log_folder(self) -> None:
