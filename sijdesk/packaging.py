@@ -89,6 +89,26 @@ def _run(
         raise PackagingError(f"{step} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
 
 
+def _own_wheel(work: Path, into: Path) -> Path:
+    """SIJ Desk's own wheel, built from a clean copy of the source into ``into``."""
+    _run(
+        "Building SIJ Desk's wheel",
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(into),
+            str(_source_copy(work)),
+        ],
+    )
+    (own,) = into.glob("sijdesk-*.whl")
+    return own
+
+
 def _target_options(short: str, abi: str, platforms: list[str]) -> list[str]:
     options = ["--python-version", short, "--implementation", "cp", "--abi", abi]
     for tag in platforms:
@@ -131,19 +151,7 @@ def build_wheelhouse(
         wheels = folder / "wheels"
         wheels.mkdir(parents=True)
         pip = [sys.executable, "-m", "pip"]
-        _run(
-            "Building SIJ Desk's wheel",
-            [
-                *pip,
-                "wheel",
-                "--no-deps",
-                "--no-build-isolation",
-                "--wheel-dir",
-                str(wheels),
-                str(_source_copy(work)),
-            ],
-        )
-        (own,) = wheels.glob("sijdesk-*.whl")
+        own = _own_wheel(work, wheels)
         # Binary wheels only, for the target Python and platform: the clinic's PC
         # has no compiler, and pip there must find everything in this folder.
         _run(
@@ -251,23 +259,8 @@ def build_bundle(out: Path) -> Path:
         # Frozen from SIJ Desk as installed (its wheel in a folder of its own), not from
         # the checkout: there ui/, models/, ... become sijdesk.ui, sijdesk.models, ...
         # only through the install's package mapping, which PyInstaller cannot follow.
-        wheels = work / "wheel"
-        _run(
-            "Building SIJ Desk's wheel",
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "wheel",
-                "--no-deps",
-                "--no-build-isolation",
-                "--wheel-dir",
-                str(wheels),
-                str(_source_copy(work)),
-            ],
-        )
+        own = _own_wheel(work, work / "wheel")
         site = work / "site"
-        (own,) = wheels.glob("sijdesk-*.whl")
         _run(
             "Unpacking SIJ Desk's wheel",
             [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(site), str(own)],
