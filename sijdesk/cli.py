@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         contacts,
         demo,
         exchange,
+        menu_entry,
         migrate_db,
         open_app,
         patients,
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         migrate_db,
         exchange,
         screenshots,
+        menu_entry,
     ):
         module.register(subparsers, common)
     _register_optional(subparsers, common)

@@ -1,6 +1,7 @@
 """Build what a clinic with no internet installs SIJ Desk from.
 
     python -m sijdesk.packaging wheelhouse --out DIR [--python 3.12 --platform win_amd64]
+    python -m sijdesk.packaging bundle --out DIR [--platform linux|windows|macos]
 
 ``wheelhouse`` writes ``DIR/sijdesk-VERSION-wheelhouse-cpXY-PLATFORM.tar.gz``:
 SIJ Desk's own wheel and a binary wheel of every library it needs (the
@@ -31,6 +32,8 @@ import tempfile
 from pathlib import Path
 
 from sijdesk import __version__
+from sijdesk.desktop_entry import ENTRY_NAME, ICON_NAME, desktop_entry, draw_icon
+from sijdesk.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 # What a source copy leaves out: builds and caches, the tests, the developer's venv.
@@ -47,10 +50,8 @@ an installed SIJ Desk (sijdesk --version --verbose says where).
 
 Start the window:        ./sijdesk
 The commands:            ./sijdesk --help
-Add it to the menu:      copy share/applications/sijdesk.desktop to
-                         ~/.local/share/applications/ and share/sijdesk.png to
-                         ~/.local/share/icons/, then set Exec= in the copy to
-                         the full path of ./sijdesk
+Add it to the menu:      ./sijdesk menu-entry   (./sijdesk menu-entry --remove
+                         takes it out; run it again after moving the folder)
 """
 
 INSTALL_TEXT = """\
@@ -214,37 +215,43 @@ if __name__ == "__main__":
     sys.exit(main())
 """
 
-DESKTOP_ENTRY = """\
-[Desktop Entry]
-Type=Application
-Name=SIJ Desk
-GenericName=SIJ pain clinic records
-Comment=Patient records, treatment pathway and documents for SIJ pain clinics
-Exec={exec} %f
-Icon={icon}
-Terminal=false
-Categories=Office;MedicalSoftware;
-"""
+# The systems the application folder is built for, by sys.platform; PyInstaller
+# freezes for the system it runs on, so each is built on a PC of its own kind.
+BUNDLE_SYSTEMS = {"linux": "linux", "win32": "windows", "darwin": "macos"}
+# The icon each system's executable carries (Linux menus take the PNG in share/). The
+# Mac's is given as PNG: PyInstaller makes the .icns with Pillow (a ReportLab
+# dependency), as Qt's own ICNS writer leaves a table of contents its reader rejects.
+EXECUTABLE_ICON = {"windows": ("sijdesk.ico", "ICO"), "macos": ("sijdesk.png", "PNG")}
+
+
+def this_system() -> str:
+    return BUNDLE_SYSTEMS.get(sys.platform, sys.platform)
 
 
 def _bundle_platform() -> str:
-    system = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(
-        sys.platform, sys.platform
-    )
-    return f"{system}-{platform.machine().lower()}"
+    return f"{this_system()}-{platform.machine().lower()}"
 
 
-def _write_icon(path: Path) -> None:
-    """The window's own icon (drawn by ui/icons.py), as a 256-pixel PNG for menus."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from sijdesk.ui.icons import save_app_icon
-
-    if not save_app_icon(str(path)):
-        raise PackagingError(f"The icon could not be written to {path}.")
+def _draw_icon(path: Path, image_format: str = "PNG") -> None:
+    try:
+        draw_icon(path, image_format)
+    except UserError as exc:
+        raise PackagingError(str(exc)) from exc
 
 
-def build_bundle(out: Path) -> Path:
-    """The application folder as ``out/sijdesk-VERSION-PLATFORM.tar.gz``; returns its path."""
+def build_bundle(out: Path, system: str | None = None) -> Path:
+    """The application folder as ``out/sijdesk-VERSION-PLATFORM.tar.gz``; returns its path.
+
+    ``system`` (linux, windows, macos) must be this machine's: PyInstaller does not
+    build for another system, and asking for one says where to run the command.
+    """
+    if system is not None and system != this_system():
+        raise PackagingError(
+            f"The {system} application folder is built on a {system} PC: PyInstaller "
+            f"freezes for the system it runs on (this is {this_system()}). There, with "
+            "Python 3.11 or later and the project installed (pip install -e '.[bundle]'), "
+            f"run: python -m sijdesk.packaging bundle --platform {system} --out dist"
+        )
     try:
         import PyInstaller.__main__  # noqa: F401 - only checks it is there
     except ImportError as exc:
@@ -269,6 +276,11 @@ def build_bundle(out: Path) -> Path:
         entry = work / "sijdesk_main.py"
         entry.write_text(ENTRY, encoding="utf-8")
         separator = ";" if sys.platform == "win32" else ":"
+        icon_options: list[str] = []
+        if this_system() in EXECUTABLE_ICON:
+            icon_name, icon_format = EXECUTABLE_ICON[this_system()]
+            _draw_icon(work / icon_name, icon_format)
+            icon_options = ["--icon", str(work / icon_name)]
         command = [
             sys.executable,
             "-m",
@@ -299,6 +311,7 @@ def build_bundle(out: Path) -> Path:
             "--hidden-import",
             "psycopg_binary",
             *(arg for module in (*UNUSED_QT, *NOT_FROZEN) for arg in ("--exclude-module", module)),
+            *icon_options,
             str(entry),
         ]
         # The unpacked wheel first on the path, and not started from a checkout: a
@@ -308,9 +321,11 @@ def build_bundle(out: Path) -> Path:
         folder = work / "dist" / "sijdesk"
         share = folder / "share"
         (share / "applications").mkdir(parents=True)
-        _write_icon(share / "sijdesk.png")
-        (share / "applications" / "sijdesk.desktop").write_text(
-            DESKTOP_ENTRY.format(exec="sijdesk", icon="sijdesk"), encoding="utf-8"
+        _draw_icon(share / f"{ICON_NAME}.png")
+        # For whoever packages the folder for a distribution: the command on PATH and
+        # the icon by name. A user runs ./sijdesk menu-entry instead (full paths).
+        (share / "applications" / ENTRY_NAME).write_text(
+            desktop_entry(exec_line="sijdesk", icon=ICON_NAME), encoding="utf-8"
         )
         (folder / "README.txt").write_text(
             BUNDLE_README.format(version=__version__), encoding="utf-8"
@@ -347,10 +362,16 @@ def main(argv: list[str] | None = None) -> int:
         "bundle", help="a self-contained application folder (Python and Qt inside), as .tar.gz"
     )
     bundle.add_argument("--out", type=Path, required=True, help="folder for the archive")
+    bundle.add_argument(
+        "--platform",
+        choices=sorted(set(BUNDLE_SYSTEMS.values())),
+        help="the system to build for; it must be this one (PyInstaller freezes for the "
+        "system it runs on), default: this one",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "bundle":
-            archive = build_bundle(args.out)
+            archive = build_bundle(args.out, args.platform)
         else:
             archive = build_wheelhouse(
                 args.out, python_version=args.python, platforms=args.platforms

@@ -42,17 +42,21 @@ def kind_style(kind: str) -> KindStyle:
     )
 
 
+def _pixmap(draw: Draw, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(size / 100.0, size / 100.0)
+    draw(painter)
+    painter.end()
+    return pixmap
+
+
 def _render(draw: Draw) -> QIcon:
     icon = QIcon()
     for size in SIZES:
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.scale(size / 100.0, size / 100.0)
-        draw(painter)
-        painter.end()
-        icon.addPixmap(pixmap)
+        icon.addPixmap(_pixmap(draw, size))
     return icon
 
 
@@ -301,10 +305,11 @@ def action_icon(name: str) -> QIcon:
     return _render(_ACTIONS[name])
 
 
-def save_app_icon(path: str, size: int = 256) -> bool:
-    """Write the window's icon as a PNG (the application folder's menu icon)."""
+def save_app_icon(path: str, size: int = 256, image_format: str = "PNG") -> bool:
+    """Write the window's icon to a file (menus; Windows ICO and macOS ICNS for the freezer)."""
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication.instance() or QGuiApplication([])
     assert app is not None
-    return action_icon("app").pixmap(size, size).save(path, "PNG")
+    # Drawn at the size asked for: the window's icon holds small sizes only.
+    return _pixmap(_draw_app, size).save(path, image_format)

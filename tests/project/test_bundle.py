@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ from sijdesk import __version__
 from sijdesk.demo import DEMO_PASSWORD
 from sijdesk.packaging import build_bundle
 from tests.documents.pdfcheck import pdf_text
-from tests.project.install_checks import file_tree, no_network_prefix
+from tests.project.install_checks import file_tree, no_network_prefix, parse_desktop_entry
 
 pytestmark = pytest.mark.slow
 
@@ -85,6 +86,18 @@ def test_the_application_folder_runs_with_nothing_installed(bundle, tmp_path):
     _run(bundle, home, "screenshots", "--out", str(shots))
     assert (shots / "main_injection.png").stat().st_size > 10_000
     assert file_tree(bundle) == before
+
+
+def test_one_command_puts_the_folder_in_the_menu_by_its_full_path(bundle, tmp_path):
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True)
+    _run(bundle, home, "menu-entry")
+    entry = parse_desktop_entry(home / ".local/share/applications/sijdesk.desktop")
+    assert entry["Exec"] == [str(bundle / "sijdesk")]
+    icon = Path(entry["Icon"][0])
+    assert icon.read_bytes() == (bundle / "share" / "sijdesk.png").read_bytes()
+    _run(bundle, home, "menu-entry", "--remove")
+    assert not icon.exists()
 
 
 def test_without_a_screen_it_says_so_instead_of_crashing(bundle, tmp_path):
