@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -84,10 +85,12 @@ def current_platform_tag() -> str:
 
 def _run(
     step: str, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> None:
+) -> str:
+    """Run one step of the build; its output, or PackagingError with the end of it."""
     result = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=cwd)
     if result.returncode != 0:
         raise PackagingError(f"{step} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return result.stdout
 
 
 def _own_wheel(work: Path, into: Path) -> Path:
@@ -204,7 +207,43 @@ UNUSED_QT = (
     "PySide6.QtWebEngineWidgets",
     "PySide6.QtWebSockets",
 )
-NOT_FROZEN = ("tkinter", "pytest", "hypothesis", "IPython", "matplotlib", "numpy")
+# PySide6's Python modules for Qt libraries the app needs only through other Qt
+# libraries (QtCharts links OpenGL; QtPdf links Network), never imported itself.
+UNIMPORTED_QT = (
+    "PySide6.QtDBus",
+    "PySide6.QtNetwork",
+    "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets",
+)
+# Never imported when SIJ Desk runs: Tk (Pillow's ImageTk would pull in Tcl/Tk and
+# its data), mypy (pydantic's mypy plugin), the test and notebook tools.
+NOT_FROZEN = (
+    "tkinter",
+    "_tkinter",
+    "mypy",
+    "pytest",
+    "hypothesis",
+    "IPython",
+    "matplotlib",
+    "numpy",
+)
+# Qt plugins PyInstaller's hooks collect that a desktop clinic PC never loads, by
+# path under Qt's plugins folder. Kept: the xcb, Wayland, offscreen and minimal
+# platforms, image formats, print support, the compose and IBus input methods.
+UNUSED_QT_PLUGINS = (
+    "egldeviceintegrations",  # full-screen embedded displays (eglfs)
+    "generic",  # raw evdev input, for eglfs and linuxfb
+    "networkinformation",  # SIJ Desk never goes on the network
+    "tls",  # nor opens an encrypted connection through Qt
+    "platforminputcontexts/libqtvirtualkeyboardplugin.so",  # draws with Qt Quick
+    "platforms/libqeglfs.so",
+    "platforms/libqlinuxfb.so",
+    "platforms/libqminimalegl.so",
+    "platforms/libqvkkhrdisplay.so",
+    "platforms/libqvnc.so",
+    # GTK's theme: would load the PC's GTK against the folder's own GLib.
+    "platformthemes/libqgtk3.so",
+)
 
 ENTRY = """\
 import sys
@@ -237,6 +276,45 @@ def _draw_icon(path: Path, image_format: str = "PNG") -> None:
         draw_icon(path, image_format)
     except UserError as exc:
         raise PackagingError(str(exc)) from exc
+
+
+def _elf_needs(path: Path) -> set[str]:
+    """The shared libraries an ELF file names as NEEDED (binutils' readelf, which
+    PyInstaller itself needs on Linux)."""
+    dynamic = _run("Reading a library's dependencies", ["readelf", "-d", "--wide", str(path)])
+    return set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic))
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(4) == b"\x7fELF"
+
+
+def _leave_out_unused_qt(internal: Path) -> None:
+    """Remove the Qt plugins nobody here loads, then every Qt library no remaining
+    binary needs (Qt Quick and QML came in only for the virtual keyboard)."""
+    plugins = internal / "PySide6" / "Qt" / "plugins"
+    for name in UNUSED_QT_PLUGINS:
+        path = plugins / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    while True:
+        binaries = [
+            path
+            for path in internal.rglob("*")
+            if path.is_file() and not path.is_symlink() and _is_elf(path)
+        ]
+        needed = set().union(*(_elf_needs(path) for path in binaries))
+        unneeded = [p for p in binaries if p.name.startswith("libQt6") and p.name not in needed]
+        if not unneeded:
+            return
+        for library in unneeded:
+            library.unlink()
+            alias = internal / library.name  # PyInstaller links each one into _internal
+            if alias.is_symlink():
+                alias.unlink()
 
 
 def build_bundle(out: Path, system: str | None = None) -> Path:
@@ -310,7 +388,11 @@ def build_bundle(out: Path, system: str | None = None) -> Path:
             "sijdesk",
             "--hidden-import",
             "psycopg_binary",
-            *(arg for module in (*UNUSED_QT, *NOT_FROZEN) for arg in ("--exclude-module", module)),
+            *(
+                arg
+                for module in (*UNUSED_QT, *UNIMPORTED_QT, *NOT_FROZEN)
+                for arg in ("--exclude-module", module)
+            ),
             *icon_options,
             str(entry),
         ]
@@ -319,6 +401,8 @@ def build_bundle(out: Path, system: str | None = None) -> Path:
         environment = {**os.environ, "PYTHONPATH": str(site)}
         _run("Freezing SIJ Desk with PyInstaller", command, env=environment, cwd=work)
         folder = work / "dist" / "sijdesk"
+        if this_system() == "linux":
+            _leave_out_unused_qt(folder / "_internal")
         share = folder / "share"
         (share / "applications").mkdir(parents=True)
         _draw_icon(share / f"{ICON_NAME}.png")

@@ -100,6 +100,48 @@ def test_one_command_puts_the_folder_in_the_menu_by_its_full_path(bundle, tmp_pa
     assert not icon.exists()
 
 
+def test_the_folder_holds_what_a_clinic_pc_loads_and_leaves_out_the_rest(bundle):
+    internal = bundle / "_internal"
+    plugins = internal / "PySide6" / "Qt" / "plugins"
+    for kept in (
+        "platforms/libqxcb.so",
+        "platforms/libqwayland.so",
+        "platforms/libqoffscreen.so",
+        "printsupport/libcupsprintersupport.so",
+        "imageformats/libqjpeg.so",
+        "imageformats/libqpdf.so",
+    ):
+        assert (plugins / kept).is_file(), kept
+    for left_out in ("tls", "networkinformation", "egldeviceintegrations", "platforms/libqvnc.so"):
+        assert not (plugins / left_out).exists(), left_out
+    names = {path.name for path in internal.rglob("*")}
+    assert not names & {"libQt6Quick.so.6", "libQt6Qml.so.6", "QtNetwork.abi3.so", "_tcl_data",
+                        "mypy"}  # fmt: skip
+    # The platform plugins find every library they need in the folder or in the base
+    # system: the xcb one needs several that a PC without Qt applications lacks.
+    search = {"LD_LIBRARY_PATH": f"{internal}:{internal / 'PySide6' / 'Qt' / 'lib'}"}
+    for plugin in [*(plugins / "platforms").glob("*.so"), *(plugins / "printsupport").glob("*.so")]:
+        linked = subprocess.run(
+            ["ldd", str(plugin)], capture_output=True, text=True, env=search, check=True
+        ).stdout
+        assert "not found" not in linked, f"{plugin.name}:\n{linked}"
+
+
+def test_patients_go_out_and_come_back_as_fhir_from_the_folder(bundle, tmp_path):
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True)
+    clinic = home / "clinic.sqlite3"
+    _run(bundle, home, "demo", "--patients", "5", "--db", str(clinic))
+    exported = home / "all.json"
+    said = _run(bundle, home, "export", "--fhir", "-o", str(exported), "--db", str(clinic))
+    assert "5 patients" in said.stdout
+    assert '"resourceType": "Bundle"' in exported.read_text(encoding="utf-8")
+    other = str(home / "other.sqlite3")
+    _run(bundle, home, "init", "--db", other, "--admin", "admin")
+    imported = _run(bundle, home, "import", "--fhir", str(exported), "--db", other)
+    assert "imported 5 patients" in imported.stdout
+
+
 def test_without_a_screen_it_says_so_instead_of_crashing(bundle, tmp_path):
     home = tmp_path / "home"
     (home / "tmp").mkdir(parents=True)
