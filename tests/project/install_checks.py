@@ -1,8 +1,10 @@
-"""What the installation tests share: running with the network cut, and a folder's
-files (to show a run wrote nothing into the installation medium)."""
+"""What the installation tests share: running with the network cut, a folder's files
+(to show a run wrote nothing into the installation medium), every file a run wrote
+(strace), and reading a desktop entry back."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +17,63 @@ def no_network_prefix() -> list[str]:
         return []
     probe = subprocess.run([unshare, "-n", "true"], capture_output=True, check=False)
     return [unshare, "-n"] if probe.returncode == 0 else []
+
+
+def write_tracer(log: Path) -> list[str]:
+    """``strace`` logging each file system call of a command and its children (with the
+    paths of descriptors), or [] where it cannot trace here (.ci/run installs it)."""
+    strace = shutil.which("strace")
+    if strace is None:
+        return []
+    calls = "trace=%file,ftruncate,fchdir"
+    command = [strace, "-f", "-qq", "-y", "-e", calls, "-o", str(log)]
+    probe = subprocess.run([*command, "true"], capture_output=True, check=False)
+    return command if probe.returncode == 0 else []
+
+
+# System calls that change the file system, and the open flags that may.
+_CALL = re.compile(r"^(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+)")
+_CHANGES = frozenset(
+    "open openat creat mkdir mkdirat rename renameat renameat2 unlink unlinkat rmdir symlink "
+    "symlinkat link linkat truncate ftruncate chmod fchmodat utimensat".split()
+)
+_OPEN_FOR_WRITING = re.compile(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC")
+_PATHS = re.compile(r'"([^"]*)"|<(/[^>]*)>')
+_WORKING_FOLDER = re.compile(r"AT_FDCWD<(/[^>]*)>")
+
+
+def written_paths(log: Path, cwd: Path) -> set[str]:
+    """Each path a traced run (started in ``cwd``) created, changed or removed,
+    successful calls only; a relative path joined to the descriptor it is relative to,
+    else to the process's working folder (followed through chdir and fchdir)."""
+    written = set()
+    folders: dict[str, str] = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _CALL.match(line)
+        if match is None or match.group(4).startswith("-"):
+            continue
+        pid, call, arguments = match.group(1), match.group(2), match.group(3)
+        working = _WORKING_FOLDER.search(arguments)
+        if working:
+            folders[pid] = working.group(1)
+        here = folders.get(pid, str(cwd))
+        if call in ("chdir", "fchdir"):
+            quoted, described = _PATHS.findall(arguments)[0]
+            folders[pid] = described or str(Path(here, quoted))
+            continue
+        if call not in _CHANGES:
+            continue
+        if call.startswith(("open", "creat")) and not _OPEN_FOR_WRITING.search(arguments):
+            continue
+        folder = here
+        for quoted, described in _PATHS.findall(arguments):
+            if described:
+                folder = described
+            elif quoted:
+                written.add(str(Path(folder, quoted)))  # an absolute one stays as it is
+            else:  # an empty name: the descriptor itself (ftruncate, AT_EMPTY_PATH)
+                written.add(folder)
+    return written
 
 
 def file_tree(folder: Path) -> dict[str, tuple[int, int]]:

@@ -19,7 +19,13 @@ from sijdesk import __version__
 from sijdesk.demo import DEMO_PASSWORD
 from sijdesk.packaging import build_bundle
 from tests.documents.pdfcheck import pdf_text
-from tests.project.install_checks import file_tree, no_network_prefix, parse_desktop_entry
+from tests.project.install_checks import (
+    file_tree,
+    no_network_prefix,
+    parse_desktop_entry,
+    write_tracer,
+    written_paths,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +50,7 @@ def bundle(tmp_path_factory):
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-def _run(bundle, home, *args, display=False, check=True):
+def _run(bundle, home, *args, display=False, check=True, trace=None):
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(home),
@@ -55,7 +61,7 @@ def _run(bundle, home, *args, display=False, check=True):
     if not display:
         env["QT_QPA_PLATFORM"] = "offscreen"
     result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
-        [*no_network_prefix(), str(bundle / "sijdesk"), *args],
+        [*no_network_prefix(), *(trace or []), str(bundle / "sijdesk"), *args],
         cwd=home,
         capture_output=True,
         text=True,
@@ -72,6 +78,8 @@ def test_the_application_folder_runs_with_nothing_installed(bundle, tmp_path):
     before = file_tree(bundle)
     home = tmp_path / "home"
     (home / "tmp").mkdir(parents=True)
+    trace_log = tmp_path / "strace.log"
+    tracer = write_tracer(trace_log)
     verbose = _run(bundle, home, "--version", "--verbose").stdout
     assert f"SIJ Desk:         {__version__}" in verbose
     assert "(application folder)" in verbose
@@ -83,9 +91,17 @@ def test_the_application_folder_runs_with_nothing_installed(bundle, tmp_path):
          str(clinic))  # fmt: skip
     assert "ŁUKASIEWICZ, Zoë" in pdf_text(letter.read_bytes())
     shots = home / "shots"
-    _run(bundle, home, "screenshots", "--out", str(shots))
+    _run(bundle, home, "screenshots", "--out", str(shots), trace=tracer)
     assert (shots / "main_injection.png").stat().st_size > 10_000
     assert file_tree(bundle) == before
+    # The window (the run that touches the most: Qt, fonts, a clinic, PNG files)
+    # writes nothing outside the new home, not even Qt's runtime folder in /tmp.
+    if not tracer:
+        pytest.skip("strace cannot trace here; the folder itself was checked above")
+    written = written_paths(trace_log, home)
+    assert any(path.startswith(f"{home}/") for path in written), "the trace saw no writes"
+    outside = sorted(p for p in written if not p.startswith((f"{home}/", "/dev/", "/proc/")))
+    assert not outside, outside
 
 
 def test_one_command_puts_the_folder_in_the_menu_by_its_full_path(bundle, tmp_path):
