@@ -414,8 +414,11 @@ def measure_window(
     env = {**os.environ, "SIJDESK_HOME": str(work / "home"), "QT_QPA_PLATFORM": "offscreen"}
     clinic = ["--db", str(path), "--password", TEST_PASSWORD]
 
+    door: list[float] = []  # each start's time to the sign-in dialog painted
+
     def until_ready(*args: str) -> Callable[[], object]:
         def start() -> None:
+            launched = time.perf_counter()
             with subprocess.Popen(
                 [*probe, *args],
                 stdout=subprocess.PIPE,
@@ -425,6 +428,8 @@ def measure_window(
             ) as child:
                 assert child.stdout is not None
                 for line in child.stdout:
+                    if line.strip() == "DOOR":
+                        door.append((time.perf_counter() - launched) * 1000)
                     if line.strip() == "READY":
                         break
                 else:
@@ -433,13 +438,26 @@ def measure_window(
 
         return start
 
-    result.add(Figure("bare PySide6 window shown (floor)", timed(until_ready("bare"), runs)))
+    bare = result.add(Figure("bare PySide6 window shown (floor)", timed(until_ready("bare"), runs)))
     result.add(
         Figure(
             "cold start to the list shown",
             timed(until_ready("start", *clinic), runs),
             target=2000,
             floor="bare PySide6 window shown (floor)",
+            note="through the sign-in dialog, the password given at once",
+        )
+    )
+    # The first window the user can act in is the sign-in dialog: it is the one held
+    # to four times the bare window (the 'usable window'); the list after it
+    # waits for the password check (Argon2id, deliberate) and the database opening.
+    result.add(
+        Figure(
+            "cold start to the sign-in dialog shown",
+            door[1:],  # the first launch is timed() warming up
+            target=round(4 * bare.median),
+            floor="bare PySide6 window shown (floor)",
+            note="target: 4 x the bare window",
         )
     )
     facts_file = work / "facts.json"

@@ -46,8 +46,6 @@ _FILES = {
     KOREAN: "NanumGothic.ttf",
     DEVANAGARI: "NotoSansDevanagari-Regular.ttf",
 }
-# The family names the window registers the same files under (ui/fonts.py).
-QT_FAMILIES = ("DejaVu Sans", "Droid Sans Fallback", "NanumGothic", "Noto Sans Devanagari")
 
 _lock = threading.Lock()
 _registered = False

@@ -9,6 +9,7 @@ import platformdirs
 
 APP_NAME = "SIJDesk"
 APP_AUTHOR = "SIJDesk"
+DATABASE_FILE_NAME = "clinic.sqlite3"
 
 
 def data_folder() -> Path:
@@ -26,7 +27,7 @@ def data_dir() -> Path:
 
 
 def default_database_path() -> Path:
-    return data_dir() / "clinic.sqlite3"
+    return data_dir() / DATABASE_FILE_NAME
 
 
 def log_dir() -> Path:

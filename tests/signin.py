@@ -132,3 +132,22 @@ def run_sijdesk(*args: str, user: str = "admin", password: str = TEST_PASSWORD):
     )
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+def door_signing_in(username: str = "admin", password: str = TEST_PASSWORD):
+    """A stand-in for the window's sign-in dialog (``ui.app.Door.sign_in``) that signs
+    ``username`` in once the database it is given has opened; like the dialog, it
+    stops (OPENING_STOPPED) when the opening failed or found no accounts."""
+    from sijdesk.services import AccountService
+    from sijdesk.ui.app import OPENING_STOPPED
+
+    def sign_in(opening, **_kwargs):
+        try:
+            opened = opening.result()
+        except Exception:  # noqa: BLE001 - the caller reports it, as after the dialog
+            return OPENING_STOPPED
+        if opened.setup_needed:
+            return OPENING_STOPPED
+        return AccountService(opened.database).sign_in(username, password)
+
+    return sign_in

@@ -91,12 +91,17 @@ class Door:
         return ("demo", None) if dialog.wants_demo else ("admin", dialog.signed)
 
     @staticmethod
-    def sign_in(db, *, is_demo: bool, username: str = ""):
-        """The SignedIn of whoever signs in; None if cancelled."""
+    def sign_in(opening, *, username: str = ""):
+        """The SignedIn of whoever signs in; None if cancelled; OPENING_STOPPED when the
+        database's opening (``opening``, perhaps still running) failed or found no
+        accounts, which the caller then deals with."""
         from sijdesk.ui.signin import SignInDialog
 
-        dialog = SignInDialog(db, is_demo=is_demo, username=username)
-        if dialog.exec() != SignInDialog.DialogCode.Accepted:
+        dialog = SignInDialog(opening, username=username)
+        code = dialog.exec()
+        if code == SignInDialog.OPENING_STOPPED:
+            return OPENING_STOPPED
+        if code != SignInDialog.DialogCode.Accepted:
             return None
         return dialog.signed
 
@@ -208,6 +213,8 @@ def create_demo_data(
 
 
 CANCELLED = "cancelled"
+# The sign-in dialog closed because opening the database failed or found no accounts.
+OPENING_STOPPED = "opening stopped"
 
 
 def open_clinic(args: argparse.Namespace, *, signed=None):
@@ -218,23 +225,55 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
     A new database gets the first-run dialog (its first administrator, or a
     demonstration clinic); any other the sign-in dialog, unless ``signed``
     already says who signed in (at the lock screen of the previous window).
-    """
-    from sijdesk.db.engine import choose_location, is_server_address
-    from sijdesk.db.migrate import open_database
-    from sijdesk.db.preflight import DatabaseDamaged
-    from sijdesk.demo import DEMO_ADMIN, DEMO_PASSWORD
-    from sijdesk.services import AccountService, Clinic
 
-    location = None
+    The database is opened on a thread (DatabaseOpening). For a clinic file that
+    exists, the sign-in dialog is shown at once, while it opens: on a big clinic
+    the damage check reads the whole file, which the user's typing now hides.
+    """
+    from sijdesk.db.opening import DatabaseOpening
+    from sijdesk.db.preflight import known_file
+
+    db_path, db_url = getattr(args, "db", None), getattr(args, "db_url", None)
+    username = getattr(args, "user", None) or ""
+    if db_path and db_url:
+        Messages.warning(
+            None,
+            "SIJ Desk cannot open the clinic database",
+            "Give either --db (a SQLite file) or --db-url, not both.",
+        )
+        return None
+    opening = DatabaseOpening(db_url or db_path)
+    if signed is None and known_file(db_path, db_url) is not None:
+        signed = Door.sign_in(opening, username=username)
+        if signed is None:
+            _close_when_open(opening)
+            return CANCELLED
+        if signed is OPENING_STOPPED:
+            signed = None
     try:
-        location = choose_location(getattr(args, "db", None), getattr(args, "db_url", None))
-        db = open_database(location)
-    except DatabaseDamaged as exc:
+        opened = opening.result()
+    except BaseException as exc:  # noqa: BLE001 - each kind is reported below
+        return _report_opening_failure(exc, opening.location, args, signed)
+    return _door(opened, args, signed, username)
+
+
+def _close_when_open(opening) -> None:
+    """Dispose of the database once its opening ends (the user left before it did)."""
+    threading.Thread(target=opening.close, name="sijdesk-close-db", daemon=True).start()
+
+
+def _report_opening_failure(exc: BaseException, location, args, signed):
+    """Say why the clinic database could not be opened; None, or the clinic when a
+    restored backup or another database was opened instead."""
+    from sijdesk.db.engine import is_server_address
+    from sijdesk.db.preflight import DatabaseDamaged
+
+    if isinstance(exc, DatabaseDamaged):
         log.warning("the clinic database is damaged")
         if _recover_from_backup(exc):
             return open_clinic(args, signed=signed)
         return None
-    except EnvironmentProblem as exc:
+    if isinstance(exc, EnvironmentProblem):
         log.warning("cannot open the clinic database: %s", exc)
         title = "SIJ Desk cannot open the clinic database"
         if not is_server_address(location):
@@ -251,15 +290,25 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
         if answer in (0, 1):
             return open_clinic(args, signed=signed)
         return None
-    except UserError as exc:
+    if isinstance(exc, UserError):
         log.warning("cannot open the clinic database: %s", exc)
         Messages.warning(None, "SIJ Desk cannot open the clinic database", str(exc))
         return None
+    raise exc
+
+
+def _door(opened, args, signed, username: str):
+    """The clinic of an open database once someone has signed in (or set it up)."""
+    from sijdesk.db.opening import DatabaseOpening
+    from sijdesk.demo import DEMO_ADMIN, DEMO_PASSWORD
+    from sijdesk.services import AccountService, Clinic
+
+    db = opened.database
     try:
         accounts = AccountService(db)
         if signed is not None:
             pass
-        elif accounts.setup_needed():
+        elif opened.setup_needed:
             choice = Door.first_run(db)
             if choice is None:
                 db.dispose()
@@ -277,10 +326,8 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
                 create_demo_data(clinic)
                 return clinic
         else:
-            signed = Door.sign_in(
-                db, is_demo=accounts.is_demo(), username=getattr(args, "user", None) or ""
-            )
-            if signed is None:
+            signed = Door.sign_in(DatabaseOpening.finished(opened), username=username)
+            if signed is None or signed is OPENING_STOPPED:
                 db.dispose()
                 return CANCELLED
         clinic = Clinic.signed_in(db, signed)

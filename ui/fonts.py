@@ -14,9 +14,12 @@ from importlib import resources
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
-from sijdesk.reports.fonts import QT_FAMILIES
-
 log = logging.getLogger(__name__)
+
+# The family names Qt reads from the shipped files (the ones sijdesk/reports/fonts.py
+# embeds in documents), in fallback order. Not imported from there: that module loads
+# ReportLab, which the window's start does not wait for.
+QT_FAMILIES = ("DejaVu Sans", "Droid Sans Fallback", "NanumGothic", "Noto Sans Devanagari")
 
 _families: list[str] = []
 _installed = False

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
-from sijdesk.kinds import KINDS
-
 SIZES = (16, 20, 24, 32, 40, 48, 64, 96)
 
 Draw = Callable[[QPainter], None]
@@ -29,15 +27,21 @@ class KindStyle:
     symbol: str  # the text symbol used in plain-text places (legend, tooltips)
 
 
-# Every kind declares its look (sijdesk/kinds); the window only draws it.
-KIND_STYLES: dict[str, KindStyle] = {
-    k.name: KindStyle(k.label, k.style.colour, k.style.shape, k.style.symbol)
-    for k in KINDS.values()
-}
+@functools.cache
+def kind_styles() -> dict[str, KindStyle]:
+    """Every kind's look, as each kind declares it (sijdesk/kinds); the window only draws
+    it. Read on first use: the kinds load the data model, which the sign-in door,
+    drawn with these icons, must not wait for."""
+    from sijdesk.kinds import KINDS
+
+    return {
+        k.name: KindStyle(k.label, k.style.colour, k.style.shape, k.style.symbol)
+        for k in KINDS.values()
+    }
 
 
 def kind_style(kind: str) -> KindStyle:
-    return KIND_STYLES.get(
+    return kind_styles().get(
         kind, KindStyle(kind.replace("_", " ").title(), "#555555", "circle", "•")
     )
 

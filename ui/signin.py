@@ -6,11 +6,18 @@ signed-in user. Each dialog calls the account services
 the dialogs only collect input and show the services' messages beside the
 fields. Hashing a password takes a fraction of a second by design, so it
 runs on the GUI thread while the dialog shows a wait cursor.
+
+The sign-in dialog can be shown while the database is still being opened
+(:class:`sijdesk.db.opening.DatabaseOpening`): it needs the database only when
+"Sign in" is pressed, and this module loads no database library itself, so
+the door opens as soon as Qt is up.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,10 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sijdesk.db.engine import Database
+from sijdesk.db.opening import DatabaseOpening
 from sijdesk.errors import UserError, ValidationError
-from sijdesk.services import AccountService, SignedIn
-from sijdesk.services.accounts import MIN_PASSWORD_LENGTH
+
+if TYPE_CHECKING:
+    from sijdesk.db.engine import Database
+    from sijdesk.services import AccountService, SignedIn
 
 APP_NAME = "SIJ Desk"
 
@@ -119,11 +128,20 @@ class FieldForm(QDialog):
 
 
 class SignInDialog(FieldForm):
-    """Username and password; ``signed`` holds who signed in once accepted."""
+    """Username and password; ``signed`` holds who signed in once accepted.
+
+    Given a :class:`DatabaseOpening` still running, the dialog is usable at once and
+    signs in when the opening has finished. Should the opening fail, or find a
+    database without accounts, the dialog closes with ``OPENING_STOPPED`` and the
+    caller takes it from there (the failure is raised again by the opening).
+    """
+
+    OPENING_STOPPED = 2  # exec()'s result when the dialog closed for the opening's sake
+    POLL_MS = 30
 
     def __init__(
         self,
-        db: Database,
+        db: Database | DatabaseOpening,
         parent: QWidget | None = None,
         *,
         is_demo: bool = False,
@@ -132,8 +150,10 @@ class SignInDialog(FieldForm):
     ):
         super().__init__("Sign in" if locked_for is None else "Locked", parent)
         self.setObjectName("signInDialog")
-        self.accounts = AccountService(db)
+        self.opening = db if isinstance(db, DatabaseOpening) else DatabaseOpening.of(db)
         self.signed: SignedIn | None = None
+        self._accounts: AccountService | None = None
+        self._sign_in_when_open = False
         layout = QVBoxLayout(self)
         heading = QLabel(
             "Sign in to the clinic's records."
@@ -143,19 +163,25 @@ class SignInDialog(FieldForm):
         )
         heading.setWordWrap(True)
         layout.addWidget(heading)
-        if is_demo:
-            note = QLabel(
-                "This is a demonstration clinic with fictional patients. Its users are "
-                "admin, dr.okafor, physio.lindqvist and reception.haddad; each has the "
-                "password sijdesk-demo."
-            )
-            note.setObjectName("demoNote")
-            note.setWordWrap(True)
-            layout.addWidget(note)
+        self.demo_note = QLabel(
+            "This is a demonstration clinic with fictional patients. Its users are "
+            "admin, dr.okafor, physio.lindqvist and reception.haddad; each has the "
+            "password sijdesk-demo."
+        )
+        self.demo_note.setObjectName("demoNote")
+        self.demo_note.setWordWrap(True)
+        self.demo_note.setVisible(is_demo)
+        layout.addWidget(self.demo_note)
         self.username = self.add_field("username", "Username", QLineEdit(username))
         self.username.setMaxLength(64)
         self.password = self.add_field("password", "Password", password_field())
         layout.addLayout(self.form)
+        self.opening_status = QLabel("Opening the clinic database…")
+        self.opening_status.setObjectName("openingStatus")
+        self.opening_status.setStyleSheet("color: palette(placeholder-text);")
+        self.opening_status.setWordWrap(True)
+        self.opening_status.hide()
+        layout.addWidget(self.opening_status)
         layout.addWidget(self.general_error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -166,11 +192,54 @@ class SignInDialog(FieldForm):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         (self.password if username else self.username).setFocus()
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._check_opening)
+        if self.opening.done():
+            self._opened()
+        else:
+            self.opening_status.show()
+            self._poll.start()
+
+    @property
+    def accounts(self) -> AccountService:
+        if self._accounts is None:
+            from sijdesk.services import AccountService
+
+            self._accounts = AccountService(self.opening.result().database)
+        return self._accounts
+
+    def _check_opening(self) -> None:
+        if self.opening.done():
+            self._poll.stop()
+            # Closing from inside the timer would end exec() before it began when the
+            # opening is already over at the first tick; a queued call is safe either way.
+            QTimer.singleShot(0, self._opened)
+
+    def _opened(self) -> None:
+        if self.opening.failed() or self.opening.result().setup_needed:
+            self.done(self.OPENING_STOPPED)
+            return
+        self.opening_status.hide()
+        if self.opening.result().is_demo:
+            self.demo_note.show()
+        if self._sign_in_when_open:
+            self._sign_in_when_open = False
+            self.sign_in_button.setEnabled(True)
+            self.try_sign_in()
 
     def try_sign_in(self) -> None:
         self.clear_errors()
         if not self.username.text().strip():
             self.show_errors({"username": "is required"})
+            return
+        if not self.opening.done():
+            # Signed in as soon as the database is open; the fields stay as typed.
+            self._sign_in_when_open = True
+            self.sign_in_button.setEnabled(False)
+            self.opening_status.setText(
+                "Checking the clinic database; you will be signed in as soon as it is ready."
+            )
             return
         try:
             with Busy():
@@ -191,6 +260,9 @@ class FirstRunDialog(FieldForm):
     """
 
     def __init__(self, db: Database, parent: QWidget | None = None):
+        from sijdesk.services import AccountService
+        from sijdesk.services.accounts import MIN_PASSWORD_LENGTH
+
         super().__init__("Set up the clinic", parent)
         self.setObjectName("firstRunDialog")
         self.accounts = AccountService(db)
@@ -266,6 +338,8 @@ class ChangePasswordDialog(FieldForm):
     """The signed-in user's own password (required after an administrator's reset)."""
 
     def __init__(self, clinic, parent: QWidget | None = None, *, required: bool = False):
+        from sijdesk.services.accounts import MIN_PASSWORD_LENGTH
+
         super().__init__("Change your password", parent)
         self.setObjectName("changePasswordDialog")
         self.clinic = clinic

@@ -256,7 +256,7 @@ class TimelinePane(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         widest = max(
-            QFontMetrics(bold).horizontalAdvance(s.label) for s in icons.KIND_STYLES.values()
+            QFontMetrics(bold).horizontalAdvance(s.label) for s in icons.kind_styles().values()
         )
         header.resizeSection(TimelineModel.KIND, widest + 40)
         header.resizeSection(TimelineModel.STATUS, metrics.horizontalAdvance("amended (v. 2)") + 16)

@@ -99,32 +99,42 @@ def _identity(path: Path) -> tuple[int, int, int]:
     return status.st_ino, status.st_size, status.st_mtime_ns
 
 
+def known_file(db_path: str | None, db_url: str | None) -> Path | None:
+    """The SQLite file the clinic will be opened from, when that is certain without
+    loading SQLAlchemy (a --db path, or no server named anywhere) and the file exists
+    with something in it; else None (a server, a new clinic, or not yet known)."""
+    if db_url or os.environ.get("SIJDESK_DATABASE_URL"):
+        return None
+    try:
+        if db_path:
+            if "://" in db_path:
+                return None
+            path = Path(db_path).expanduser().resolve()
+        else:
+            from sijdesk.paths import DATABASE_FILE_NAME, data_folder
+
+            if (data_folder() / "workstation.json").exists():
+                return None  # this computer may be told to use a server
+            path = (data_folder() / DATABASE_FILE_NAME).resolve()
+        return path if path.stat().st_size > 0 else None
+    except OSError:
+        return None
+
+
 def start_early_check(db_path: str | None, db_url: str | None) -> None:
     """Begin check_file's reading on a thread now, while the window's libraries load
     and the user signs in: on a big clinic the check reads the whole file (about a
     second per 300 MB), and SQLite does it without holding Python's lock.
 
-    Only when the file is certain without loading SQLAlchemy (a --db path, or no
-    server named anywhere); check_file then takes the result if the file is still
-    the one that was checked (same inode, size and modification time), else checks
-    again. A failure here is left for check_file to find and report."""
-    if db_url or os.environ.get("SIJDESK_DATABASE_URL"):
+    Only for a file :func:`known_file` is sure of; check_file then takes the result if
+    the file is still the one that was checked (same inode, size and modification
+    time), else checks again. A failure here is left for check_file to find and report."""
+    path = known_file(db_path, db_url)
+    if path is None or path in _early:
         return
     try:
-        if db_path:
-            if "://" in db_path:
-                return
-            path = Path(db_path).expanduser().resolve()
-        else:
-            from sijdesk.paths import data_dir, default_database_path
-
-            if (data_dir() / "workstation.json").exists():
-                return  # this computer may be told to use a server
-            path = default_database_path().resolve()
         identity = _identity(path)
     except OSError:
-        return
-    if path in _early or identity[1] == 0:
         return
     future: Future[None] = Future()
 
@@ -167,30 +177,47 @@ def _check_contents(path: Path) -> None:
         f"The clinic database {path.name} is damaged ({{}}). Restore the newest good backup; "
         "the damaged file was not changed."
     )
+    # Both checks read the whole file, each on a connection of its own: side by side
+    # they take as long as the longer one (SQLite releases Python's lock meanwhile).
+    references: Future[list] = Future()
+
+    def check_references() -> None:
+        try:
+            references.set_result(_pragma(path, "foreign_key_check", damaged))
+        except BaseException as exc:  # noqa: BLE001 - raised below, after quick_check
+            references.set_exception(exc)
+
+    threading.Thread(target=check_references, name="sijdesk-reference-check").start()
+    try:
+        result = [row[0] for row in _pragma(path, "quick_check", damaged)]
+    finally:
+        problems = references.exception() or references.result()  # waits for the thread
+    if result != ["ok"]:
+        raise DatabaseDamaged(damaged.format(result[0]), path)
+    if isinstance(problems, BaseException):
+        raise problems
+    if problems:
+        raise DatabaseDamaged(
+            damaged.format(f"{len(problems)} records point at records that are missing"), path
+        )
+
+
+def _pragma(path: Path, pragma: str, damaged: str) -> list:
+    """The rows of ``PRAGMA <pragma>`` read on a connection of its own, each failure as
+    the plain sentence the window and the commands show."""
     try:
         connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
     except sqlite3.Error as exc:
         raise EnvironmentProblem(f"The clinic database cannot be opened ({exc}).") from exc
     try:
-        try:
-            result = [row[0] for row in connection.execute("PRAGMA quick_check").fetchall()]
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseDamaged(
-                damaged.format("SQLite cannot read it: " + str(exc)), path
-            ) from exc
-        if result != ["ok"]:
-            raise DatabaseDamaged(damaged.format(result[0]), path)
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise DatabaseDamaged(
-                damaged.format(f"{len(problems)} records point at records that are missing"),
-                path,
-            )
+        return connection.execute(f"PRAGMA {pragma}").fetchall()
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
             raise EnvironmentProblem(
                 "The clinic database is busy: another program is using it. Try again in a moment."
             ) from exc
         raise DatabaseDamaged(damaged.format(str(exc)), path) from exc
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(damaged.format("SQLite cannot read it: " + str(exc)), path) from exc
     finally:
         connection.close()

@@ -9,10 +9,9 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from sijdesk.models import AuditEvent
-from sijdesk.services import AccountService
 from sijdesk.ui import app as app_module
 from sijdesk.ui.main_window import MainWindow
-from tests.signin import TEST_PASSWORD, add_user, new_clinic
+from tests.signin import TEST_PASSWORD, add_user, door_signing_in, new_clinic
 from tests.window_fixtures import Ui, register
 
 
@@ -130,7 +129,7 @@ def test_the_application_opens_the_window_for_whoever_took_over(
     monkeypatch.setattr(
         app_module.Door,
         "sign_in",
-        staticmethod(lambda db, **k: AccountService(db).sign_in("admin", TEST_PASSWORD)),
+        staticmethod(door_signing_in("admin")),
     )
     monkeypatch.setattr(app_module, "exec_application", exec_application)
     assert app_module.run(argparse.Namespace(db=str(path), user=None)) == 0

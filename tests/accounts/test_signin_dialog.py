@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from sijdesk.db.migrate import open_database
+from sijdesk.db.opening import DatabaseOpening
 from sijdesk.demo import DEMO_PASSWORD, new_demo_clinic
 from sijdesk.models import AuditEvent, User
 from sijdesk.services import AccountService
 from sijdesk.ui import app as app_module
 from sijdesk.ui.signin import ChangePasswordDialog, FirstRunDialog, SignInDialog
-from tests.signin import TEST_PASSWORD, add_user
+from tests.signin import TEST_PASSWORD, add_user, door_signing_in, new_clinic
 
 
 @pytest.fixture
@@ -117,8 +119,7 @@ def test_a_reset_password_must_be_changed_before_the_window_opens(
 
     asked = []
 
-    def sign_in(db, *, is_demo, username=""):
-        return AccountService(db).sign_in("recep", "temporary-pass-7")
+    sign_in = door_signing_in("recep", "temporary-pass-7")
 
     def change(clinic):
         asked.append(clinic.actor.username)
@@ -154,3 +155,83 @@ def test_cancelling_the_sign_in_opens_no_window(tmp_path, sijdesk_home, monkeypa
     assert app_module.run(argparse.Namespace(db=str(path), user=None)) == 0
     assert shown == []
     assert DEMO_PASSWORD  # the demo clinic really has accounts: sign-in was asked
+
+
+@pytest.fixture
+def hold_opening(monkeypatch):
+    """From when it is called, opening a database waits until the test lets it go (as
+    a big clinic's damage check keeps it); returns the event that lets it go."""
+    from sijdesk.db import migrate
+
+    gate = threading.Event()
+    real = migrate.open_database
+
+    def slow_open_database(*args, **kwargs):
+        assert gate.wait(timeout=30), "the test never let the opening finish"
+        return real(*args, **kwargs)
+
+    def hold() -> threading.Event:
+        monkeypatch.setattr(migrate, "open_database", slow_open_database)
+        return gate
+
+    yield hold
+    gate.set()
+
+
+def test_the_door_is_usable_while_the_database_opens_and_signs_in_once_it_is_open(
+    qtbot, tmp_path, sijdesk_home, hold_opening
+):
+    path = tmp_path / "c.sqlite3"
+    new_clinic(path).close()
+    held_opening = hold_opening()
+    opening = DatabaseOpening(str(path))
+    dialog = SignInDialog(opening)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.opening_status.isVisible()
+    _type(qtbot, dialog.username, "admin")
+    _type(qtbot, dialog.password, TEST_PASSWORD)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    # Not signed in yet, and not refused: it waits for the database, fields kept.
+    assert dialog.result() != SignInDialog.DialogCode.Accepted
+    assert not dialog.sign_in_button.isEnabled()
+    assert "signed in as soon as it is ready" in dialog.opening_status.text()
+    assert dialog.password.text() == TEST_PASSWORD
+    assert dialog.general_error.isHidden()
+    held_opening.set()
+    qtbot.waitUntil(lambda: dialog.result() == SignInDialog.DialogCode.Accepted, timeout=10_000)
+    try:
+        assert dialog.signed.actor.username == "admin"
+        assert dialog.opening_status.isHidden()
+    finally:
+        opening.result().database.dispose()
+
+
+def test_a_clinic_file_without_accounts_goes_from_the_door_to_the_first_run(
+    tmp_path, sijdesk_home, monkeypatch, messages
+):
+    path = tmp_path / "c.sqlite3"
+    open_database(str(path)).dispose()  # a clinic database with no one in it yet
+    asked = []
+    monkeypatch.setattr(
+        app_module.Door, "first_run", staticmethod(lambda db: asked.append(db.url) or None)
+    )
+    # The real sign-in dialog is shown first (the file exists) and closes by itself.
+    assert app_module.open_clinic(argparse.Namespace(db=str(path), user=None)) == "cancelled"
+    assert asked == [f"sqlite:///{path}"]
+
+
+def test_a_demo_clinic_opened_behind_the_door_shows_its_passwords_when_known(
+    qtbot, tmp_path, sijdesk_home, hold_opening
+):
+    path = tmp_path / "demo.sqlite3"
+    new_demo_clinic(str(path)).close()
+    held_opening = hold_opening()
+    opening = DatabaseOpening(str(path))
+    dialog = SignInDialog(opening)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.demo_note.isHidden()  # not known before the database is open
+    held_opening.set()
+    qtbot.waitUntil(dialog.demo_note.isVisible, timeout=10_000)
+    opening.result().database.dispose()

@@ -125,10 +125,10 @@ def test_sign_out_returns_to_the_sign_in_dialog(tmp_path, sijdesk_home, monkeypa
     new_clinic(path).close()
     asked = []
 
-    def sign_in(db, *, is_demo, username=""):
+    def sign_in(opening, *, username=""):
         asked.append(username)
         if len(asked) == 1:
-            return AccountService(db).sign_in("admin", TEST_PASSWORD)
+            return AccountService(opening.result().database).sign_in("admin", TEST_PASSWORD)
         return None
 
     def exec_application(app):

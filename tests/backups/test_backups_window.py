@@ -7,11 +7,10 @@ import argparse
 from PySide6.QtWidgets import QApplication
 
 from sijdesk import backup
-from sijdesk.services import AccountService
 from sijdesk.ui import app as app_module
 from sijdesk.ui.backups_ui import BackupSettingsDialog
 from sijdesk.ui.main_window import MainWindow
-from tests.signin import TEST_PASSWORD, new_clinic
+from tests.signin import door_signing_in, new_clinic
 from tests.window_fixtures import register
 
 
@@ -130,9 +129,9 @@ def test_closing_makes_a_backup_and_restore_brings_it_back(
 
     signs = []
 
-    def sign_in(db, *, is_demo, username=""):
+    def sign_in(opening, *, username=""):
         signs.append(1)
-        return AccountService(db).sign_in("admin", TEST_PASSWORD) if len(signs) <= 3 else None
+        return door_signing_in("admin")(opening) if len(signs) <= 3 else None
 
     monkeypatch.setattr(app_module.Door, "sign_in", staticmethod(sign_in))
     monkeypatch.setattr(app_module, "exec_application", exec_application)
@@ -169,7 +168,7 @@ def test_a_damaged_database_at_start_offers_the_newest_good_backup(
     monkeypatch.setattr(
         app_module.Door,
         "sign_in",
-        staticmethod(lambda db, **k: AccountService(db).sign_in("admin", TEST_PASSWORD)),
+        staticmethod(door_signing_in("admin")),
     )
     opened = app_module.open_clinic(argparse.Namespace(db=str(path), user=None))
     try:

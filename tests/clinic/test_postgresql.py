@@ -16,7 +16,7 @@ from sijdesk.db.migrate import alembic_config, head_revision, open_database, upg
 from sijdesk.errors import EnvironmentProblem
 from sijdesk.models import Base
 from tests.conftest import TODAY
-from tests.signin import TEST_PASSWORD, new_clinic, reopen_clinic, run_sijdesk
+from tests.signin import TEST_PASSWORD, door_signing_in, new_clinic, reopen_clinic, run_sijdesk
 from tests.window_fixtures import register
 
 UNREACHABLE = (
@@ -185,13 +185,12 @@ def test_db_and_db_url_together_are_refused(tmp_path):
 
 
 def _sign_in_as_admin(monkeypatch):
-    from sijdesk.services import AccountService
     from sijdesk.ui import app as app_module
 
     monkeypatch.setattr(
         app_module.Door,
         "sign_in",
-        staticmethod(lambda db, **k: AccountService(db).sign_in("admin", TEST_PASSWORD)),
+        staticmethod(door_signing_in("admin")),
     )
     return app_module
 

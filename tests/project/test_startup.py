@@ -80,3 +80,30 @@ def test_the_window_starts_without_the_pdf_and_migration_libraries():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
+
+
+def test_the_sign_in_door_opens_before_any_database_library_loads():
+    """The sign-in dialog is drawn while the database opens on its thread: nothing on
+    the way to it (the application, fonts, icons, the dialog) loads SQLAlchemy or the
+    password hasher, which would make the user wait to see the door."""
+    code = (
+        "import sys\n"
+        "from sijdesk.ui.app import create_application\n"
+        "from sijdesk.db.opening import DatabaseOpening\n"
+        "from sijdesk.ui.signin import SignInDialog\n"
+        "app = create_application()\n"
+        "dialog = SignInDialog(DatabaseOpening('never-opened.sqlite3', begin=False))\n"
+        "dialog.show(); app.processEvents()\n"
+        "assert dialog.isVisible() and dialog.opening_status.isVisible()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'argon2', 'alembic', 'reportlab'}))\n"
+    )
+    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QTextLayout
 
-from sijdesk.reports.fonts import QT_FAMILIES
-from sijdesk.ui.fonts import install_fonts
+from sijdesk.ui.fonts import QT_FAMILIES, install_fonts
 from tests.documents.test_pdf_fonts import SCRIPTS
 
 NAMES = {**SCRIPTS, "Arabic": "فاطمة الزهراء", "Hebrew": "דוד כהן", "Polish": "Łukasiewicz"}
