@@ -246,7 +246,9 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
     if signed is None and known_file(db_path, db_url) is not None:
         signed = Door.sign_in(opening, username=username)
         if signed is None:
-            _close_when_open(opening)
+            # Waits for the opening: a migration (and the backup before it) that it
+            # began must not be cut off by the program ending.
+            opening.close()
             return CANCELLED
         if signed is OPENING_STOPPED:
             signed = None
@@ -255,11 +257,6 @@ def open_clinic(args: argparse.Namespace, *, signed=None):
     except BaseException as exc:  # noqa: BLE001 - each kind is reported below
         return _report_opening_failure(exc, opening.location, args, signed)
     return _door(opened, args, signed, username)
-
-
-def _close_when_open(opening) -> None:
-    """Dispose of the database once its opening ends (the user left before it did)."""
-    threading.Thread(target=opening.close, name="sijdesk-close-db", daemon=True).start()
 
 
 def _report_opening_failure(exc: BaseException, location, args, signed):

@@ -85,6 +85,7 @@ class DatabaseOpening:
         return self._future.result()
 
     def close(self) -> None:
-        """Dispose of the database once it is open (the user left before signing in)."""
+        """Wait for the opening to end, then dispose of the database it opened (the user
+        left before signing in)."""
         if self._future.exception() is None:
             self._future.result().database.dispose()

@@ -235,3 +235,23 @@ def test_a_demo_clinic_opened_behind_the_door_shows_its_passwords_when_known(
     held_opening.set()
     qtbot.waitUntil(dialog.demo_note.isVisible, timeout=10_000)
     opening.result().database.dispose()
+
+
+def test_leaving_at_the_door_waits_for_the_opening_to_end(
+    tmp_path, sijdesk_home, monkeypatch, hold_opening
+):
+    """A migration (and the backup before it) that the opening began must not be cut off
+    by the program ending when the user closes the sign-in dialog."""
+    path = tmp_path / "c.sqlite3"
+    new_clinic(path).close()
+    gate = hold_opening()
+    openings = []
+
+    def leave(opening, **_kwargs):  # the user closes the dialog: None
+        openings.append(opening)
+        threading.Timer(0.3, gate.set).start()
+
+    monkeypatch.setattr(app_module.Door, "sign_in", staticmethod(leave))
+    assert app_module.open_clinic(argparse.Namespace(db=str(path), user=None)) == "cancelled"
+    assert gate.is_set()
+    assert openings[0].done() and not openings[0].failed()
