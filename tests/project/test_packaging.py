@@ -9,43 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from sijdesk.packaging import _own_wheel
+
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "sijdesk" / "db" / "migrations" / "versions"
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    import shutil
-
-    out = tmp_path_factory.mktemp("wheel")
-    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
-    source = tmp_path_factory.mktemp("source") / "sijdesk-src"
-    shutil.copytree(
-        ROOT,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests"
-        ),
-    )
-    result = subprocess.run(  # noqa: PLW1510 - the exit status is asserted
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--wheel-dir",
-            str(out),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    (path,) = out.glob("sijdesk-*.whl")
-    return path
+    """SIJ Desk's wheel as the wheelhouse and the application folder build it."""
+    return _own_wheel(tmp_path_factory.mktemp("work"), tmp_path_factory.mktemp("wheel"))
 
 
 def test_wheel_has_only_the_sijdesk_top_level_package(wheel):
