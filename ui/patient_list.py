@@ -455,8 +455,10 @@ class PatientListPane(QWidget):
         header.resizeSection(2, metrics.horizontalAdvance("Record") + 26)
         header.setMinimumSectionSize(40)
         self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+        # The indicator first: enabling sorting sorts by it at once, and Qt's default
+        # (descending) would send the model a query of its own before the window's.
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         layout.addWidget(self.table, 3)
 
         self.empty_label = QLabel("")

@@ -61,6 +61,9 @@ class DatabaseOpening:
 
     def _open(self) -> None:
         try:
+            # The services first: loading them takes about as long as the damage check
+            # that open_database waits for, which reads the file on a thread of its own.
+            import sijdesk.services  # noqa: F401
             from sijdesk.db.migrate import open_database
 
             database = open_database(self.location)

@@ -90,8 +90,9 @@ def check_location(path: Path) -> None:
         )
 
 
-# Checks started early (start_early_check), by file, with what the file was then.
-_early: dict[Path, tuple[tuple[int, int, int], Future[None]]] = {}
+# Checks started early (start_early_check), by file: when done, what the file was
+# as the check ended and what it found (None: whole).
+_early: dict[Path, Future[tuple[tuple[int, int, int], BaseException | None]]] = {}
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -127,26 +128,28 @@ def start_early_check(db_path: str | None, db_url: str | None) -> None:
     second per 300 MB), and SQLite does it without holding Python's lock.
 
     Only for a file :func:`known_file` is sure of; check_file then takes the result if
-    the file is still the one that was checked (same inode, size and modification
-    time), else checks again. A failure here is left for check_file to find and report."""
+    the file is still what it was when the check ended (same inode, size and
+    modification time), else checks again. The file is taken as it is after the
+    check's own connections closed: after a crash the last of them writes the
+    journal's pages into the file, which is not a change made since the check.
+    A failure here is left for check_file to find and report."""
     path = known_file(db_path, db_url)
     if path is None or path in _early:
         return
-    try:
-        identity = _identity(path)
-    except OSError:
-        return
-    future: Future[None] = Future()
+    future: Future[tuple[tuple[int, int, int], BaseException | None]] = Future()
 
     def check() -> None:
+        found: BaseException | None = None
         try:
             _check_contents(path)
         except BaseException as exc:  # noqa: BLE001 - handed to check_file
+            found = exc
+        try:
+            future.set_result((_identity(path), found))
+        except OSError as exc:  # the file went: check_file finds out for itself
             future.set_exception(exc)
-        else:
-            future.set_result(None)
 
-    _early[path] = (identity, future)
+    _early[path] = future
     threading.Thread(target=check, name="sijdesk-early-check", daemon=True).start()
 
 
@@ -155,12 +158,11 @@ def check_file(path: Path) -> None:
     if not path.exists():
         return
     early = _early.pop(path.resolve(), None)
-    if early is not None:
-        identity, future = early
-        result = future.exception()  # waits for the thread
+    if early is not None and early.exception() is None:  # waits for the thread
+        identity, found = early.result()
         if _identity(path) == identity:
-            if result is not None:
-                raise result
+            if found is not None:
+                raise found
             return
     _check_contents(path)
 

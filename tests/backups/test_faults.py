@@ -10,6 +10,7 @@ import hashlib
 import os
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -208,6 +209,46 @@ def test_the_check_begun_at_start_is_used_and_not_repeated(tmp_path, monkeypatch
     assert checked == [path.resolve()]  # once, on the early thread
 
 
+def test_after_a_crash_the_check_begun_at_start_is_not_repeated(tmp_path, monkeypatch):
+    # A program that ended without closing leaves its last writes in the journal; the
+    # early check's connection writes them into the file as it closes, which changes
+    # the file's time but is not a change made since the check (a second check of a
+    # big clinic would cost a second).
+    path = tmp_path / "clinic.sqlite3"
+    _closed_clinic(path)
+    crashed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys\n"
+            "from tests.signin import reopen_clinic\n"
+            "clinic = reopen_clinic(sys.argv[1])\n"
+            "clinic.patients.register({'given_names': 'B', 'family_name': 'Crashed',"
+            " 'date_of_birth': '1971-01-01'})\n"
+            "os._exit(0)\n",
+            str(path),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crashed.returncode == 0, crashed.stderr
+    journal = path.with_name(path.name + "-wal")
+    assert journal.exists() and journal.stat().st_size > 0  # the crash left it
+    checked = []
+    real = preflight._check_contents
+    monkeypatch.setattr(preflight, "_check_contents", lambda p: (checked.append(p), real(p)))
+    preflight.start_early_check(str(path), None)
+    database = open_database(str(path))
+    database.dispose()
+    assert checked == [path.resolve()]
+    clinic = reopen_clinic(path)
+    assert [p.family_name for p in clinic.patients.search("Crashed")] == ["Crashed"]
+    clinic.close()
+
+
 def test_damage_found_by_the_early_check_refuses_the_file(tmp_path):
     path = tmp_path / "clinic.sqlite3"
     _closed_clinic(path)
@@ -223,8 +264,8 @@ def test_a_file_changed_after_the_early_check_is_checked_again(tmp_path):
     path = tmp_path / "clinic.sqlite3"
     _closed_clinic(path)
     preflight.start_early_check(str(path), None)
-    (_identity, future) = preflight._early[path.resolve()]
-    future.result(timeout=30)  # found whole
+    _identity, found = preflight._early[path.resolve()].result(timeout=30)
+    assert found is None  # whole when the check ran
     data = bytearray(path.read_bytes())
     data[4096:8192] = os.urandom(4096)
     path.write_bytes(bytes(data))
