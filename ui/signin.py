@@ -196,7 +196,12 @@ class SignInDialog(FieldForm):
         self._poll.setInterval(self.POLL_MS)
         self._poll.timeout.connect(self._check_opening)
         if self.opening.done():
-            self._opened()
+            if self._stopped():
+                # done() before exec() began would be undone by exec(), which would then
+                # wait for a user who has nothing to do: close from the event loop.
+                QTimer.singleShot(0, self._opened)
+            else:
+                self._opened()
         else:
             self.opening_status.show()
             self._poll.start()
@@ -216,8 +221,12 @@ class SignInDialog(FieldForm):
             # opening is already over at the first tick; a queued call is safe either way.
             QTimer.singleShot(0, self._opened)
 
+    def _stopped(self) -> bool:
+        """The opening failed or found no accounts: nobody can sign in here."""
+        return self.opening.failed() or self.opening.result().setup_needed
+
     def _opened(self) -> None:
-        if self.opening.failed() or self.opening.result().setup_needed:
+        if self._stopped():
             self.done(self.OPENING_STOPPED)
             return
         self.opening_status.hide()

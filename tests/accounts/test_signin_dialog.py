@@ -255,3 +255,19 @@ def test_leaving_at_the_door_waits_for_the_opening_to_end(
     assert app_module.open_clinic(argparse.Namespace(db=str(path), user=None)) == "cancelled"
     assert gate.is_set()
     assert openings[0].done() and not openings[0].failed()
+
+
+def test_an_opening_that_failed_before_the_dialog_was_shown_still_closes_it(
+    qtbot, tmp_path, sijdesk_home
+):
+    from PySide6.QtCore import QTimer
+
+    path = tmp_path / "garbage.sqlite3"
+    path.write_bytes(b"\0" * 10 + b"garbage" * 500)
+    opening = DatabaseOpening(str(path))
+    qtbot.waitUntil(opening.done, timeout=20_000)  # failed before the dialog exists
+    assert opening.failed()
+    dialog = SignInDialog(opening, username="admin")
+    qtbot.addWidget(dialog)
+    QTimer.singleShot(5000, dialog.reject)  # a hang becomes a wrong answer, not a stuck run
+    assert dialog.exec() == SignInDialog.OPENING_STOPPED
