@@ -97,6 +97,8 @@ class ClinicSettings(Base):
     # The address-book contact each kind of letter goes to unless the clinician
     # chooses another, {letter kind: contact id}; None or missing: none set.
     default_contacts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    # The outcome report hides any count of episodes from 1 to this less one.
+    report_min_cell: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     # The window locks after this many idle minutes.
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     # Automatic backups: where (empty = the backups folder in the data folder),

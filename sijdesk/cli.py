@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         migrate_db,
         open_app,
         patients,
+        reports,
         screenshots,
     )
 
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_key,
         migrate_db,
         exchange,
+        reports,
         screenshots,
         menu_entry,
     ):

@@ -40,6 +40,7 @@ from sijdesk.models import (
     UserRole,
     utcnow,
 )
+from sijdesk.models.clinical import odi_tenths
 from sijdesk.pathway.vocab import PAIN_SITES
 from sijdesk.services.context import record_event
 from sijdesk.services.patient_search import search_tokens
@@ -1068,6 +1069,8 @@ def _generated_episode(rng, ids, batch, today, pid, born, author, now) -> None:
                 "created_by_id": author,
             },
         )
+        if table is OutcomeMeasure.__table__:  # as the model derives it on an ORM insert
+            fields = {**fields, "odi_tenths": odi_tenths(fields.get("odi_items"))}
         batch.add(table, {"id": event_id, **fields})
 
     first = onset + timedelta(days=rng.randrange(7, 60))

@@ -100,6 +100,7 @@ ON_BOTH_DATABASES = (
     "documents",
     "pathway",
     "patients",
+    "reports",
     "timeline",
     "window",
 )

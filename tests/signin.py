@@ -110,6 +110,19 @@ def run_sql(clinic, statement: str) -> None:
         connection.execute(text(statement))
 
 
+def downgrade_to(clinic, revision: str) -> None:
+    """Undo the migrations after ``revision`` (Alembic's downgrade), so a test can
+    make a database as an older release left it."""
+    from alembic import command
+
+    from sijdesk.db.migrate import alembic_config
+
+    with clinic.db.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def database_option(clinic) -> tuple[str, str]:
     """The command line's option naming where ``clinic`` lives: --db FILE or --db-url URL."""
     path = clinic.db.path

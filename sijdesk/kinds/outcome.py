@@ -69,4 +69,5 @@ KIND = Kind(
     validate=_validate,
     summarize=summarize,
     example={"nrs": 6, "odi_items": [2, 2, 2, 2, 2, 2, 2, None, 2, 2]},
+    unlisted_columns=("odi_tenths",),  # derived from odi_items by the model, never entered
 )

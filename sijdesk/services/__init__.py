@@ -31,6 +31,7 @@ from sijdesk.services.context import Actor, load_actor, reads_audited_together
 from sijdesk.services.documents import DocumentService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
 from sijdesk.services.exchange import ExchangeService
+from sijdesk.services.outcomes import OutcomeReport, OutcomeService
 from sijdesk.services.pathway_service import Alert, EpisodeAdvice, PathwayService
 from sijdesk.services.patients import PatientDetails, PatientService, PatientSummary
 from sijdesk.services.settings import SettingsService
@@ -59,6 +60,7 @@ class Clinic:
         self.allergies = AllergyService(db, actor, clock=clock)
         self.timeline = TimelineService(db, actor, clock=clock, allergies=self.allergies)
         self.pathway = PathwayService(db, actor, clock=clock, timeline=self.timeline)
+        self.outcomes = OutcomeService(db, actor, clock=clock, pathway=self.pathway)
         self.documents = DocumentService(
             db,
             actor,
@@ -187,6 +189,7 @@ __all__ = [
     "EpisodeAdvice",
     "Clinic",
     "EpisodeView",
+    "OutcomeReport",
     "PatientDetails",
     "PatientSummary",
     "TimelineEntry",

@@ -179,18 +179,18 @@ def write_sheet(rows: list[dict[str, str]]) -> bytes:
     writer = csv.writer(out, dialect=csv.excel)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:  # the header is never escaped
-        writer.writerow([_safe_cell(row.get(c, "")) for c in EXPORT_COLUMNS])
+        writer.writerow([safe_cell(row.get(c, "")) for c in EXPORT_COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 _FORMULA = re.compile(r"^(=|@|[+-](?![\d\s(]))")
 
 
-def _safe_cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     # A phone number such as +44 7700 900123 stays as it is.
     return "'" + value if _FORMULA.match(value) else value
 
 
 def unescape_cell(value: str) -> str:
-    """Undo :func:`_safe_cell` for a value read back from an export."""
+    """Undo :func:`safe_cell` for a value read back from an export."""
     return value[1:] if value.startswith("'") and _FORMULA.match(value[1:]) else value

@@ -166,3 +166,35 @@ def test_events_written_before_the_chain_are_sealed_at_the_next_open(tmp_path):
     report = check_database(path)
     assert report.ok, report.lines()
     assert "3 events" in report.lines()[-2]
+
+
+def test_odi_scores_of_older_records_are_filled_in_by_the_upgrade(tmp_path):
+    from datetime import date
+
+    from sijdesk.db.migrate import alembic_config
+    from tests.signin import new_clinic
+
+    path = tmp_path / "clinic.sqlite3"
+    clinic = new_clinic(path)
+    patient = clinic.patients.register(
+        {"given_names": "A", "family_name": "Older", "date_of_birth": "1970-01-01"}
+    )
+    episode = clinic.episodes.create(patient.id, {"side": "left", "onset_date": "2026-06-01"})
+    for items in ([3, 2, 2, 2, 2, 2, 2, 2, 2, None], [1, None, None, 1, 1, 1, 1, 1, 1, 1], None):
+        clinic.timeline.add(
+            episode.id, "outcome", {"date": date(2026, 7, 1), "nrs": 5, "odi_items": items}
+        )
+    clinic.close()
+    engine = create_app_engine(f"sqlite:///{path}")
+    with engine.connect() as connection, connection.begin():
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")  # as the records were before 0015
+    engine.dispose()
+
+    db = open_database(str(path), backup_folder=tmp_path / "backups")
+    with db.read() as session:
+        tenths = session.execute(text("SELECT odi_tenths FROM outcome_measure ORDER BY id"))
+        assert [row[0] for row in tenths] == [422, None, None]  # 19/45 = 42.2 %
+        assert session.execute(text("SELECT report_min_cell FROM clinic_settings")).scalar() == 5
+    db.dispose()

@@ -1,0 +1,441 @@
+"""The clinic's view of its own work: what became of the episodes it treated.
+
+For a period (and, when asked, one clinician's episodes) the report counts the
+episodes opened and closed and, for each step of the pathway, the episodes that
+reached it and how many of them reached a minimal important change afterwards:
+the pathway's own rule (CLINICAL.md), NRS down 2 points or 30 %, ODI down 10
+points or 30 %, with the clinic's thresholds.
+
+Definitions, each one sentence a clinician can check by hand:
+
+- An episode belongs to the clinician who opened it (``Episode.created_by``).
+- An episode *reached* a step on the date of its first current record of that
+  step: a therapy session (conservative care), an injection, a spine surgery
+  consult (surgical evaluation), a rheumatology consult. It counts for the
+  period when that date lies in it.
+- Its *baseline* is the last NRS and the last ODI on or before that date; its
+  *follow-up* the last of the same measure after it. A measure with both is a
+  pair; the episode *improved* when either pair shows a minimal important change.
+- An episode with no baseline of either measure is counted as "no baseline
+  measure"; one with a baseline but no later measure of the same kind as "no
+  follow-up measure". Neither is counted as a failure.
+- Superseded versions and records entered in error are never read.
+
+Everything is counted in SQL (aggregates and window functions), never by loading
+the clinic's patients; the same statements run on SQLite and PostgreSQL.
+Small numbers protect patients: a count from 1 to ``minimum_cell - 1`` is shown
+as "fewer than N", and a share or median over fewer than N episodes is not shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from sijdesk.db.engine import Database
+from sijdesk.errors import ValidationError
+from sijdesk.models import ClinicSettings, Consult, Episode, OutcomeMeasure, TimelineEvent, User
+from sijdesk.services.context import CLINICAL_ROLES, Actor, ServiceBase
+from sijdesk.services.pathway_service import PathwayService
+
+# The pathway's steps as the report shows them, in the pathway's order.
+REPORT_STEPS: tuple[tuple[str, str], ...] = (
+    ("conservative", "Conservative care"),
+    ("injection", "Injection"),
+    ("surgery_evaluation", "Surgical evaluation"),
+    ("rheumatology", "Rheumatology"),
+)
+DEFAULT_MINIMUM_CELL = 5
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What became of the episodes that reached one step in the period."""
+
+    step: str
+    label: str
+    reached: int
+    measured: int  # with a baseline and a follow-up of the same measure
+    improved: int  # of those, a minimal important change in NRS or ODI
+    no_baseline: int
+    no_follow_up: int
+    nrs_pairs: int
+    median_nrs_change: float | None  # follow-up minus baseline, NRS points
+    odi_pairs: int
+    median_odi_change: float | None  # follow-up minus baseline, ODI percentage points
+
+    @property
+    def improved_share(self) -> float | None:
+        return self.improved / self.measured if self.measured else None
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    start: date
+    end: date
+    clinician: str | None  # a username; None: the whole clinic
+    clinician_name: str | None
+    episodes_opened: int
+    episodes_closed: int
+    steps: tuple[StepOutcome, ...]
+    minimum_cell: int
+    thresholds: dict[str, float]
+
+    def count(self, value: int) -> str:
+        """A count as it may be shown: small numbers hidden."""
+        if 0 < value < self.minimum_cell:
+            return f"fewer than {self.minimum_cell}"
+        return str(value)
+
+    def share(self, part: int, whole: int) -> str:
+        """A percentage of ``whole`` episodes, hidden when ``whole`` or ``part`` is small."""
+        if whole == 0:
+            return "none measured"
+        if whole < self.minimum_cell or 0 < part < self.minimum_cell:
+            return f"fewer than {self.minimum_cell}"
+        return f"{round(100 * part / whole)} %"
+
+    def median(self, value: float | None, pairs: int) -> str:
+        if value is None or pairs == 0:
+            return "none measured"
+        if pairs < self.minimum_cell:
+            return f"fewer than {self.minimum_cell}"
+        return f"{value:+.1f}".replace("+0.0", "0.0")
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The report as a table of text (the CSV, the PDF and the window show this),
+        small numbers already hidden."""
+        who = self.clinician_name or "the whole clinic"
+        rows: list[tuple[str, ...]] = [
+            ("Period", f"{self.start.isoformat()} to {self.end.isoformat()}"),
+            ("Episodes of", who),
+            ("Episodes opened", self.count(self.episodes_opened)),
+            ("Episodes closed", self.count(self.episodes_closed)),
+        ]
+        rows.append(
+            (
+                "Step",
+                "Episodes that reached it",
+                "Measured before and after",
+                "Minimal important change",
+                "Share improved",
+                "No baseline measure",
+                "No follow-up measure",
+                "Median NRS change",
+                "Median ODI change",
+            )
+        )
+        for step in self.steps:
+            rows.append(
+                (
+                    step.label,
+                    self.count(step.reached),
+                    self.count(step.measured),
+                    self.count(step.improved),
+                    self.share(step.improved, step.measured),
+                    self.count(step.no_baseline),
+                    self.count(step.no_follow_up),
+                    self.median(step.median_nrs_change, step.nrs_pairs),
+                    self.median(step.median_odi_change, step.odi_pairs),
+                )
+            )
+        return rows
+
+    def csv_bytes(self) -> bytes:
+        """The table as CSV (UTF-8 with a byte order mark, which spreadsheet programs
+        need to read accents), small numbers hidden as in the window; a name that
+        starts like a formula is escaped, as in the patient export."""
+        import csv
+        import io
+
+        from sijdesk.services.patient_csv import safe_cell
+
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, dialect=csv.excel)
+        for row in self.rows():
+            writer.writerow([safe_cell(cell) for cell in row])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _current(event: Any) -> ColumnElement[bool]:
+    """``event`` (a TimelineEvent alias) is a current, valid version."""
+    newer = aliased(TimelineEvent)
+    return and_(
+        event.entered_in_error.is_(False),
+        ~select(newer.id).where(newer.replaces_id == event.id).exists(),
+    )
+
+
+def _step_starts(step: str, start: date, end: date, clinician_id: int | None) -> Select:
+    """(episode_id, started): the first current record of ``step`` per episode, for
+    episodes whose first such record lies in the period."""
+    event = aliased(TimelineEvent)
+    stmt = select(event.episode_id.label("episode_id"), func.min(event.event_date).label("started"))
+    if step in ("surgery_evaluation", "rheumatology"):
+        specialty = "spine_surgery" if step == "surgery_evaluation" else "rheumatology"
+        stmt = stmt.join(Consult, Consult.id == event.id).where(
+            event.kind == "consult", Consult.specialty == specialty
+        )
+    else:
+        stmt = stmt.where(event.kind == ("therapy" if step == "conservative" else "injection"))
+    stmt = stmt.where(_current(event))
+    if clinician_id is not None:
+        stmt = stmt.join(Episode, Episode.id == event.episode_id).where(
+            Episode.created_by_id == clinician_id
+        )
+    return stmt.group_by(event.episode_id).having(func.min(event.event_date).between(start, end))
+
+
+def _measures(starts: Any) -> Any:
+    """Per episode of ``starts`` with any outcome measure: its last NRS and ODI (tenths)
+    on or before the start (nrs0, odi0) and its last of each after it (nrs1, odi1),
+    NULL where none. One pass over those episodes' current outcome measures, ranked
+    by date with window functions (a lookup per episode and measure took seconds at
+    100,000 episodes); episodes without any measure are not in it."""
+    event = aliased(TimelineEvent)
+    outcome = OutcomeMeasure.__table__.alias("outcome")  # its own columns, no second join
+    after = case((event.event_date > starts.c.started, 1), else_=0)
+    newest_first = (event.event_date.desc(), event.id.desc())
+    ranked = (
+        select(
+            starts.c.episode_id,
+            after.label("after"),
+            outcome.c.nrs.label("nrs"),
+            outcome.c.odi_tenths.label("odi"),
+            func.row_number()
+            .over(
+                partition_by=(starts.c.episode_id, after, outcome.c.nrs.is_(None)),
+                order_by=newest_first,
+            )
+            .label("nrs_rank"),
+            func.row_number()
+            .over(
+                partition_by=(starts.c.episode_id, after, outcome.c.odi_tenths.is_(None)),
+                order_by=newest_first,
+            )
+            .label("odi_rank"),
+        )
+        .select_from(starts)
+        .join(event, and_(event.episode_id == starts.c.episode_id, event.kind == "outcome"))
+        .join(outcome, outcome.c.id == event.id)
+        .where(_current(event))
+        .subquery("ranked")
+    )
+
+    def last(measure: str, later: int) -> Any:
+        value = ranked.c[measure]
+        chosen = and_(ranked.c.after == later, ranked.c[f"{measure}_rank"] == 1, value.is_not(None))
+        return func.max(case((chosen, value), else_=None))
+
+    return (
+        select(
+            ranked.c.episode_id,
+            last("nrs", 0).label("nrs0"),
+            last("nrs", 1).label("nrs1"),
+            last("odi", 0).label("odi0"),
+            last("odi", 1).label("odi1"),
+        )
+        .group_by(ranked.c.episode_id)
+        .cte("measures")
+    )
+
+
+def _fraction(value: float) -> Fraction:
+    return Fraction(Decimal(str(value)))
+
+
+def _improved(before: Any, after: Any, points: Fraction, percent: Fraction, scale: int) -> Any:
+    """SQL: the measure fell by at least ``points`` (in the measure's unit; values are
+    stored times ``scale``) or by at least ``percent`` of the baseline. Whole numbers
+    only, so a change of exactly the threshold counts, as in the pathway."""
+    fall = before - after
+    return and_(
+        before.is_not(None),
+        after.is_not(None),
+        fall > 0,
+        or_(
+            fall * points.denominator >= points.numerator * scale,
+            fall * 100 * percent.denominator >= before * percent.numerator,
+        ),
+    )
+
+
+def _median(change: Any, pair: Any, measures: Any) -> Any:
+    """SQL: the median of ``change`` over the episodes of ``measures`` with ``pair``."""
+    ranked = (
+        select(
+            change.label("v"),
+            func.row_number().over(order_by=change).label("rn"),
+            func.count().over().label("n"),
+        )
+        .select_from(measures)
+        .where(pair)
+        .subquery()
+    )
+    middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2
+    return (
+        select(func.avg(ranked.c.v * 1.0))
+        .where(or_(ranked.c.rn == middle[0], ranked.c.rn == middle[1]))
+        .scalar_subquery()
+    )
+
+
+class OutcomeService(ServiceBase):
+    log_name = "outcomes"
+
+    def __init__(self, db: Database, actor: Actor, *, clock=date.today, pathway: PathwayService):
+        super().__init__(db, actor, clock=clock)
+        self.pathway = pathway
+
+    def report(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        clinician: str | None = None,
+        output: str = "window",
+    ) -> OutcomeReport:
+        """The outcome report of a period (default: the twelve months to today), for
+        the clinic or one clinician's episodes. Audited with the period, the clinician
+        and where it went (``output``: window, pdf or csv)."""
+        self.require(CLINICAL_ROLES, "see the clinic's outcome report")
+        end = end or self.today()
+        start = start or (end - timedelta(days=365) + timedelta(days=1))
+        if start > end:
+            raise ValidationError({"start": "must be on or before the end of the period"})
+        thresholds = self.pathway.thresholds()
+        nrs_points = _fraction(thresholds.mic_nrs_points)
+        odi_points = _fraction(thresholds.mic_odi_points)
+        percent = _fraction(thresholds.mic_percent)
+        with self.db.read() as session:
+            clinician_id, clinician_name = self._clinician(session, clinician)
+            episodes = select(func.count()).select_from(Episode)
+            if clinician_id is not None:
+                episodes = episodes.where(Episode.created_by_id == clinician_id)
+            opened_from, opened_to = _day_bounds(start, end)
+            opened = session.execute(
+                episodes.where(Episode.created_at >= opened_from, Episode.created_at < opened_to)
+            ).scalar_one()
+            closed = session.execute(
+                episodes.where(Episode.closed_on.between(start, end))
+            ).scalar_one()
+            steps = tuple(
+                self._step(
+                    session, step, label, start, end, clinician_id, nrs_points, odi_points, percent
+                )
+                for step, label in REPORT_STEPS
+            )
+            minimum = self._minimum_cell(session)
+        self.audit_read(
+            "report",
+            "outcomes",
+            None,
+            summary=f"outcome report {start.isoformat()} to {end.isoformat()}",
+            details={
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "clinician_id": clinician_id,
+                "output": output,
+            },
+        )
+        return OutcomeReport(
+            start=start,
+            end=end,
+            clinician=clinician,
+            clinician_name=clinician_name,
+            episodes_opened=opened,
+            episodes_closed=closed,
+            steps=steps,
+            minimum_cell=minimum,
+            thresholds={
+                "mic_nrs_points": float(thresholds.mic_nrs_points),
+                "mic_odi_points": float(thresholds.mic_odi_points),
+                "mic_percent": float(thresholds.mic_percent),
+            },
+        )
+
+    def _clinician(self, session: Session, username: str | None) -> tuple[int | None, str | None]:
+        if not username:
+            return None, None
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise ValidationError({"clinician": f"there is no user named {username!r}"})
+        return user.id, user.display_name
+
+    def _minimum_cell(self, session: Session) -> int:
+        settings = session.get(ClinicSettings, 1)
+        return (settings.report_min_cell if settings else None) or DEFAULT_MINIMUM_CELL
+
+    def _step(
+        self,
+        session: Session,
+        step: str,
+        label: str,
+        start: date,
+        end: date,
+        clinician_id: int | None,
+        nrs_points: Fraction,
+        odi_points: Fraction,
+        percent: Fraction,
+    ) -> StepOutcome:
+        # CTEs read more than once are computed once (SQLite and PostgreSQL alike).
+        starts = _step_starts(step, start, end, clinician_id).cte("starts")
+        measures = _measures(starts)
+        nrs0, nrs1, odi0, odi1 = (measures.c[name] for name in ("nrs0", "nrs1", "odi0", "odi1"))
+        nrs_pair = and_(nrs0.is_not(None), nrs1.is_not(None))
+        odi_pair = and_(odi0.is_not(None), odi1.is_not(None))
+        any_pair = or_(nrs_pair, odi_pair)
+        any_baseline = or_(nrs0.is_not(None), odi0.is_not(None))
+        improved = or_(
+            _improved(nrs0, nrs1, nrs_points, percent, 1),
+            _improved(odi0, odi1, odi_points, percent, 10),
+        )
+
+        def counted(condition: Any) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        row = session.execute(
+            select(
+                select(func.count()).select_from(starts).scalar_subquery(),
+                counted(any_pair),
+                counted(and_(any_pair, improved)),
+                select(func.count()).select_from(starts).scalar_subquery()
+                - counted(any_baseline),  # episodes without any measure are not in measures
+                counted(and_(any_baseline, ~any_pair)),
+                counted(nrs_pair),
+                counted(odi_pair),
+                _median(nrs1 - nrs0, nrs_pair, measures),
+                _median(odi1 - odi0, odi_pair, measures),
+            ).select_from(measures)
+        ).one()
+        median_nrs = None if row[7] is None else float(row[7])
+        median_odi = None if row[8] is None else float(row[8])
+        return StepOutcome(
+            step=step,
+            label=label,
+            reached=int(row[0]),
+            measured=int(row[1]),
+            improved=int(row[2]),
+            no_baseline=int(row[3]),
+            no_follow_up=int(row[4]),
+            nrs_pairs=int(row[5]),
+            median_nrs_change=median_nrs,
+            odi_pairs=int(row[6]),
+            median_odi_change=None if median_odi is None else median_odi / 10,
+        )
+
+
+def _day_bounds(start: date, end: date) -> tuple[Any, Any]:
+    """The period as UTC datetimes [start 00:00, the day after end 00:00)."""
+    from datetime import UTC, datetime, time
+
+    return (
+        datetime.combine(start, time.min, tzinfo=UTC),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+    )

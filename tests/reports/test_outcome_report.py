@@ -1,0 +1,245 @@
+"""The outcome report on a small clinic whose every figure is worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+
+import pytest
+
+from sijdesk.errors import PermissionDenied, ValidationError
+from sijdesk.models.clinical import odi_tenths
+from sijdesk.services.audit import AuditFilter
+from tests.conftest import TODAY
+from tests.signin import add_user, database_option, run_sijdesk
+from tests.window_fixtures import register
+
+START = date(2025, 12, 1)
+END = max(TODAY, date.today())  # episodes are opened now, by the real clock
+IN_RANGE = TODAY - timedelta(weeks=20)
+
+ODI_40 = [2] * 10  # 40.0 %
+ODI_34 = [2, 2, 2, 2, 2, 2, 2, 1, 1, 1]  # 34.0 %
+ODI_50 = [3, 3, 3, 3, 3, 2, 2, 2, 2, 2]  # 50.0 %: down 10 points to 40, exactly the threshold
+
+
+def day(n: int) -> date:
+    return IN_RANGE + timedelta(days=n)
+
+
+class Builder:
+    def __init__(self, clinic):
+        self.clinic = clinic
+        self.count = 0
+
+    def episode(self, *, clinic=None):
+        acting = clinic or self.clinic
+        self.count += 1
+        patient = register(acting, "Test", f"Outcome{self.count:02d}", "1970-01-01")
+        return acting.episodes.create(
+            patient.id, {"side": "right", "onset_date": IN_RANGE - timedelta(weeks=8)}
+        )
+
+    def measure(self, episode, when, nrs=None, odi=None, *, clinic=None):
+        data = {"date": when, "nrs": nrs, "odi_items": odi}
+        return (clinic or self.clinic).timeline.add(episode.id, "outcome", data)
+
+    def therapy(self, episode, when, *, clinic=None):
+        data = {"date": when, "components": ["met"], "minutes": 45}
+        return (clinic or self.clinic).timeline.add(episode.id, "therapy", data)
+
+    def injection(self, episode, when, purpose="diagnostic"):
+        data = {"date": when, "purpose": purpose, "side": "right", "agent": "bupivacaine"}
+        return self.clinic.timeline.add(episode.id, "injection", data)
+
+    def consult(self, episode, when, specialty):
+        data = {"date": when, "specialty": specialty}
+        return self.clinic.timeline.add(episode.id, "consult", data)
+
+
+@pytest.fixture
+def crafted(clinic):
+    """Conservative care: 11 episodes in the period (7 measured before and after, 4
+    improved, 2 without a baseline, 2 without a follow-up), one before the period;
+    two injected episodes; one rheumatology consult; none to a spine surgeon."""
+    clin = add_user(clinic, "clin", "Dr Report", "clinician")
+    b = Builder(clin)
+    e1 = b.episode()  # NRS 8 -> 5: improved (3 points); ODI 40 -> 40
+    b.measure(e1, day(0), nrs=8, odi=ODI_40)
+    b.therapy(e1, day(1))
+    b.measure(e1, day(40), nrs=5, odi=ODI_40)
+    e2 = b.episode()  # NRS 6 -> 5, ODI 40 -> 34: neither enough
+    b.measure(e2, day(0), nrs=6, odi=ODI_40)
+    b.therapy(e2, day(2))
+    b.measure(e2, day(30), nrs=5, odi=ODI_34)
+    e3 = b.episode()  # NRS 5 -> 5
+    b.measure(e3, day(0), nrs=5)
+    b.therapy(e3, day(3))
+    b.measure(e3, day(50), nrs=5)
+    e4 = b.episode()  # a baseline, no follow-up
+    b.measure(e4, day(0), nrs=7)
+    b.therapy(e4, day(3))
+    e5 = b.episode()  # no measure at all
+    b.therapy(e5, day(4))
+    e6 = b.episode()  # measured only after the therapy began: no baseline
+    b.therapy(e6, day(4))
+    b.measure(e6, day(30), nrs=4)
+    e7 = b.episode()  # NRS 10 -> 7: improved; the baseline is the last before therapy
+    b.measure(e7, day(-10), nrs=3)
+    b.measure(e7, day(0), nrs=10)
+    b.therapy(e7, day(5))
+    b.therapy(e7, day(12))
+    b.measure(e7, day(20), nrs=9)
+    b.measure(e7, day(60), nrs=7)
+    e8 = b.episode()  # ODI 50 -> 40: exactly 10 points, improved
+    b.measure(e8, day(0), odi=ODI_50)
+    b.therapy(e8, day(1))
+    b.measure(e8, day(30), odi=ODI_40)
+    e11 = b.episode()  # follow-up 3 amended to 6: 6 -> 6, not improved
+    b.measure(e11, day(0), nrs=6)
+    b.therapy(e11, day(1))
+    wrong = b.measure(e11, day(30), nrs=3)
+    clin.timeline.amend(wrong.id, {"date": day(30), "nrs": 6}, "typed the wrong score")
+    e12 = b.episode()  # its only follow-up was entered in error
+    b.measure(e12, day(0), nrs=8)
+    b.therapy(e12, day(1))
+    mistaken = b.measure(e12, day(30), nrs=2)
+    clin.timeline.remove(mistaken.id, "recorded in the wrong patient")
+    e10 = b.episode()  # therapy began before the period: not counted
+    b.measure(e10, date(2025, 6, 1), nrs=9)
+    b.therapy(e10, date(2025, 6, 2))
+    b.measure(e10, day(10), nrs=2)
+    # Another clinician's episode: in the clinic's figures, not in Dr Report's.
+    other = add_user(clinic, "clin2", "Dr Other", "clinician")
+    e9 = b.episode(clinic=other)  # NRS 9 -> 4: improved
+    b.measure(e9, day(0), nrs=9, clinic=other)
+    b.therapy(e9, day(1), clinic=other)
+    b.measure(e9, day(30), nrs=4, clinic=other)
+    # Injections: one improved (twice injected, counted once), one never measured.
+    e13 = b.episode()
+    b.measure(e13, day(0), nrs=7)
+    b.injection(e13, day(2))
+    b.injection(e13, day(60), "therapeutic")
+    b.measure(e13, day(70), nrs=3)
+    e14 = b.episode()
+    b.injection(e14, day(5))
+    e15 = b.episode()
+    b.consult(e15, day(9), "rheumatology")
+    b.consult(e15, day(10), "pain_medicine")
+    clin.episodes.close(e15.id, "discharged", closed_on=day(30))
+    return clinic
+
+
+def _step(report, step):
+    return next(s for s in report.steps if s.step == step)
+
+
+def test_every_figure_of_a_crafted_clinic(crafted):
+    report = crafted.outcomes.report(START, END)
+    assert report.episodes_opened == 15
+    assert report.episodes_closed == 1
+    conservative = _step(report, "conservative")
+    assert conservative.reached == 11
+    assert conservative.measured == 7
+    assert conservative.improved == 4
+    assert conservative.no_baseline == 2
+    assert conservative.no_follow_up == 2
+    # NRS changes -5, -3, -3, -1, 0, 0; ODI changes -10, -6, 0.
+    assert (conservative.nrs_pairs, conservative.median_nrs_change) == (6, -2.0)
+    assert (conservative.odi_pairs, conservative.median_odi_change) == (3, -6.0)
+    injection = _step(report, "injection")
+    assert (injection.reached, injection.measured, injection.improved) == (2, 1, 1)
+    assert (injection.no_baseline, injection.no_follow_up) == (1, 0)
+    assert injection.median_nrs_change == -4.0
+    rheumatology = _step(report, "rheumatology")
+    assert (rheumatology.reached, rheumatology.no_baseline) == (1, 1)
+    surgery = _step(report, "surgery_evaluation")
+    assert (surgery.reached, surgery.measured, surgery.median_nrs_change) == (0, 0, None)
+
+
+def test_one_clinicians_episodes(crafted):
+    report = crafted.outcomes.report(START, END, clinician="clin")
+    assert report.clinician_name == "Dr Report"
+    assert report.episodes_opened == 14
+    conservative = _step(report, "conservative")
+    assert (conservative.reached, conservative.measured, conservative.improved) == (10, 6, 3)
+
+
+def test_small_numbers_are_hidden_in_the_table(crafted):
+    rows = crafted.outcomes.report(START, END).rows()
+    header = rows.index(next(r for r in rows if r[0] == "Step"))
+    table = {row[0]: dict(zip(rows[header], row, strict=True)) for row in rows[header + 1 :]}
+    care = table["Conservative care"]
+    assert care["Episodes that reached it"] == "11"
+    assert care["Measured before and after"] == "7"
+    assert care["Minimal important change"] == "fewer than 5"
+    assert care["Share improved"] == "fewer than 5"
+    assert care["No baseline measure"] == "fewer than 5"
+    assert care["Median NRS change"] == "-2.0"
+    assert care["Median ODI change"] == "fewer than 5"  # three pairs only
+    assert table["Surgical evaluation"]["Episodes that reached it"] == "0"
+    assert table["Surgical evaluation"]["Median NRS change"] == "none measured"
+    assert dict(r for r in rows[:header] if len(r) == 2)["Episodes closed"] == "fewer than 5"
+
+
+def test_a_period_before_any_care_counts_nothing(crafted):
+    report = crafted.outcomes.report(date(2024, 1, 1), date(2024, 12, 31))
+    assert report.episodes_opened == 0
+    assert all(step.reached == 0 for step in report.steps)
+
+
+def test_reception_is_refused_and_bad_input_is_named(crafted):
+    reception = add_user(crafted, "desk", "Front Desk", "reception")
+    with pytest.raises(PermissionDenied):
+        reception.outcomes.report(START, END)
+    with pytest.raises(ValidationError) as bad:
+        crafted.outcomes.report(END, START)
+    assert "start" in bad.value.errors
+    with pytest.raises(ValidationError) as unknown:
+        crafted.outcomes.report(START, END, clinician="nobody")
+    assert "clinician" in unknown.value.errors
+
+
+def test_making_the_report_is_audited_with_its_period_and_output(crafted):
+    crafted.outcomes.report(START, END, clinician="clin", output="csv")
+    (event,) = crafted.audit.events(AuditFilter(action="report"))
+    assert (event.action, event.entity) == ("report", "outcomes")
+    assert event.details["from"] == START.isoformat()
+    assert event.details["output"] == "csv"
+    assert event.details["clinician_id"] is not None
+
+
+def test_odi_tenths_follow_the_pathway_rule():
+    assert odi_tenths(ODI_40) == 400
+    assert odi_tenths([3, 2, 2, 2, 2, 2, 2, 2, 2, None]) == 422  # 19/45 = 42.2 %
+    assert odi_tenths([1, None, None, 1, 1, 1, 1, 1, 1, 1]) is None
+    assert odi_tenths(None) is None
+
+
+def test_the_command_writes_the_table_as_csv(crafted, tmp_path):
+    target = tmp_path / "outcomes.csv"
+    done = run_sijdesk(
+        "report",
+        "outcomes",
+        "--from",
+        START.isoformat(),
+        "--to",
+        END.isoformat(),
+        "--csv",
+        str(target),
+        *database_option(crafted),
+    )
+    assert done.returncode == 0, done.stderr
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    care = next(r for r in rows if r and r[0] == "Conservative care")
+    assert care[1:3] == ["11", "7"]
+    assert "fewer than 5" in care
+
+
+def test_a_name_that_looks_like_a_formula_is_escaped_in_the_csv(clinic):
+    add_user(clinic, "odd", "=HYPERLINK(1)", "clinician")
+    data = clinic.outcomes.report(START, END, clinician="odd").csv_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(data.splitlines()))
+    assert ["Episodes of", "'=HYPERLINK(1)"] in rows
+    assert ["Episodes opened", "0"] in rows
