@@ -262,6 +262,13 @@ def measure_size(
                 floor="one-page ReportLab document (floor)",
             )
         )
+        result.add(
+            Figure(
+                "outcome report, last 12 months",
+                timed(doc.outcomes.report, max(3, runs // 3)),
+                target=2000,
+            )
+        )
     finally:
         clinic.close()
     if postgresql:
@@ -321,6 +328,13 @@ def measure_postgresql(path: Path, facts: dict, result: SizeResult, runs: int) -
                         note=repr(query),
                     )
                 )
+            result.add(
+                Figure(
+                    "outcome report, last 12 months (PostgreSQL)",
+                    timed(clinic.outcomes.report, max(3, runs // 3)),
+                    target=2000,
+                )
+            )
             for events in HEAVY:
                 ids = facts["heavy"][str(events)]
                 result.add(

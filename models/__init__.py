@@ -22,6 +22,7 @@ from sijdesk.models.clinical import (
     TimelineEvent,
 )
 from sijdesk.models.contacts import CONTACT_ROLES, Contact
+from sijdesk.models.follow_up import DUE_RULES, MARK_KINDS, FollowUpMark
 from sijdesk.models.people import (
     ROLES,
     SEXES,
@@ -33,6 +34,9 @@ from sijdesk.models.people import (
 )
 
 __all__ = [
+    "DUE_RULES",
+    "MARK_KINDS",
+    "FollowUpMark",
     "CONTACT_ROLES",
     "Contact",
     "EVENT_CLASSES",

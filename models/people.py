@@ -99,6 +99,12 @@ class ClinicSettings(Base):
     default_contacts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     # The outcome report hides any count of episodes from 1 to this less one.
     report_min_cell: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # The follow-up list: an open episode is due after this many weeks without an
+    # outcome measure, an injection's relief after this many weeks unrecorded, a
+    # referral letter after this many weeks without the step it asked for.
+    due_outcome_weeks: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    due_relief_weeks: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    due_referral_weeks: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
     # The window locks after this many idle minutes.
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     # Automatic backups: where (empty = the backups folder in the data folder),

@@ -92,12 +92,21 @@ def bullets(items: Sequence[str], st: Styles) -> list[Flowable]:
     return [Paragraph(fonts.markup(item), st.bullet, bulletText="•") for item in items]
 
 
-def table(data: TableData, st: Styles, width: float) -> Table:
-    header = [Paragraph(fonts.markup(h), st.cell_bold) for h in data.header]
-    rows = [[Paragraph(fonts.markup(c), st.cell) for c in row] for row in data.rows]
+def _compact(style):
+    """``style`` at 8 pt: a table of many figures keeps whole words in narrow columns."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(style.name + "Compact", parent=style, fontSize=8, leading=10)
+
+
+def table(data: TableData, st: Styles, width: float, *, compact: bool = False) -> Table:
+    cell = _compact(st.cell) if compact else st.cell
+    cell_bold = _compact(st.cell_bold) if compact else st.cell_bold
+    header = [Paragraph(fonts.markup(h), cell_bold) for h in data.header]
+    rows = [[Paragraph(fonts.markup(c), cell) for c in row] for row in data.rows]
     widths = [width * w for w in data.widths]
     result = Table([header, *rows], colWidths=widths, repeatRows=1, hAlign="LEFT")
-    pad = 3 if not st.large else 4
+    pad = 2 if compact else 3 if not st.large else 4
     result.setStyle(
         _style(
             [

@@ -81,10 +81,14 @@ class PageIdentity:
     name: str | None = None
     date_of_birth: date | None = None
     record_number: str | None = None
+    # A document about no patient (a clinic report): what it is about instead,
+    # and a detail for the strip's right end.
+    about: str | None = None
+    detail: str = ""
 
     @property
     def blank(self) -> bool:
-        return self.name is None
+        return self.name is None and self.about is None
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,8 @@ class _Decorator:
 
     def _strip_parts(self) -> tuple[str, str, str]:
         ident = self.identity
+        if ident.about is not None:
+            return "Report  ", ident.about, ident.detail
         dob = ident.date_of_birth.isoformat() if ident.date_of_birth else "not recorded"
         tail = f"Born {dob}   Record {ident.record_number or 'not recorded'}"
         return "Patient  ", ident.name or "", tail

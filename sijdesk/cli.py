@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         check,
         contacts,
         demo,
+        due,
         exchange,
         menu_entry,
         migrate_db,
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         migrate_db,
         exchange,
         reports,
+        due,
         screenshots,
         menu_entry,
     ):

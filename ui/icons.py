@@ -289,6 +289,16 @@ def _draw_app(p: QPainter) -> None:
     p.drawPolygon(_poly((40, 26), (60, 26), (56, 72), (44, 72)))
 
 
+def _draw_due(p: QPainter) -> None:
+    """A clock face: who is due for a call back."""
+    p.setPen(_pen("#37474f", 6))
+    p.setBrush(QColor("#fafafa"))
+    p.drawEllipse(QRectF(8, 8, 84, 84))
+    p.setPen(_pen("#1f5fa8", 7))
+    p.drawLine(QPointF(50, 50), QPointF(50, 24))
+    p.drawLine(QPointF(50, 50), QPointF(70, 60))
+
+
 _ACTIONS: dict[str, Draw] = {
     "new_patient": _draw_new_patient,
     "new_episode": _draw_new_episode,
@@ -300,6 +310,7 @@ _ACTIONS: dict[str, Draw] = {
     "warning": _draw_warning,
     "close": _draw_close,
     "search": _draw_search,
+    "due": _draw_due,
     "app": _draw_app,
 }
 

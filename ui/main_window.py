@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import PySide6
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, Slot, qVersion
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Slot, qVersion
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -110,6 +110,10 @@ class MainWindow(QMainWindow):
         self.clinic = clinic
         self.settings = settings if settings is not None else user_settings()
         self.ops = Operations(self)
+        # The follow-up list's count for the toolbar: a queue of its own, so counting
+        # never holds up the list or an open record behind it.
+        self.due_ops = Operations(self)
+        self.due_count: int | None = None
         # Letters, care plans, handouts, preview and print (ui/documents_hooks.py).
         self.documents = DocumentsController(self, clinic, self.ops)
         # Status, automatic and manual backups, restore requests (ui/backups_ui.py).
@@ -353,6 +357,19 @@ class MainWindow(QMainWindow):
             self.show_audit,
             tip="Who did what and when; check the chain; export CSV (administrators)",
         )
+        self.act_reports = a(
+            "&Outcome report…",
+            self.show_reports,
+            tip="What became of the clinic's episodes, step by step (clinicians, administrators)",
+        )
+        self.act_reports.setVisible(bool(self.clinic.actor.roles & {"admin", "clinician"}))
+        self.act_due = a(
+            "&Follow-up list…",
+            self.show_due,
+            tip="Whom to call back: patients due for follow-up, longest due first",
+        )
+        self.act_due.setIcon(icons.action_icon("due"))
+        self.act_due.setIconText("Due")
         # Only administrators manage users and read the audit trail; the
         # services refuse anyone else too.
         self.act_users.setVisible("admin" in self.clinic.actor.roles)
@@ -428,6 +445,8 @@ class MainWindow(QMainWindow):
         documents.addAction(self.act_letterhead)
         tools = bar.addMenu("&Tools")
         tools.addAction(self.act_address_book)
+        tools.addAction(self.act_due)
+        tools.addAction(self.act_reports)
         tools.addSeparator()
         tools.addAction(self.act_users)
         tools.addAction(self.act_audit)
@@ -467,7 +486,15 @@ class MainWindow(QMainWindow):
         self.act_handouts_short.triggered.connect(lambda _c=False: self.on_handouts_requested())
         toolbar.addAction(self.act_handouts_short)
         toolbar.addAction(self.act_print)
+        toolbar.addSeparator()
+        toolbar.addAction(self.act_due)
         self.toolbar = toolbar
+        # Counted once the window has settled: the first list read comes first. A child
+        # timer, so it goes with the window if that closes first.
+        self._due_timer = QTimer(self)
+        self._due_timer.setSingleShot(True)
+        self._due_timer.timeout.connect(self.refresh_due_count)
+        self._due_timer.start(1500)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -662,6 +689,7 @@ class MainWindow(QMainWindow):
     def refresh_from_elsewhere(self) -> None:
         """Another workstation saved something: the list and the open record again."""
         self.list_pane.model.refresh()
+        self.refresh_due_count()
         if self.patient_view.patient is not None and not self.patient_view.loading:
             self.patient_view.reload()
             self.step_panel.refresh()
@@ -681,6 +709,43 @@ class MainWindow(QMainWindow):
         window.show()
         return window
 
+    def show_reports(self):
+        from sijdesk.ui.reports_window import ReportsWindow
+
+        window = ReportsWindow(self.clinic, parent=self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
+
+    def show_due(self):
+        from sijdesk.ui.due_window import DueWindow
+
+        window = DueWindow(self.clinic, parent=self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.changed.connect(self.refresh_due_count)
+        window.show()
+        return window
+
+    def refresh_due_count(self) -> None:
+        """Count the follow-up list for the toolbar's badge ("Due (12)")."""
+        if self.due_ops.busy:
+            return
+        due = self.clinic.due
+        self.due_ops.run(
+            due.count,
+            on_success=self._show_due_count,
+            on_failure=lambda _exc: True,  # a badge is not worth a message
+            context=self,
+            label="follow-up count",
+        )
+
+    def _show_due_count(self, count: int) -> None:
+        self.due_count = count
+        self.act_due.setIconText(f"Due ({count})" if count else "Due")
+        self.act_due.setToolTip(
+            f"{count} patients due for follow-up" if count else "Nobody is due for follow-up"
+        )
+
     def sign_out(self) -> None:
         """Close the records; the application then shows the sign-in dialog again."""
         self.signed_out = True
@@ -692,6 +757,7 @@ class MainWindow(QMainWindow):
         self.backups.stop()
         self.save_settings()
         self.ops.shutdown()
+        self.due_ops.shutdown()
         super().closeEvent(event)
 
     # -- patients ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``sijdesk report``: the clinic's reports from the command line.
 
 sijdesk report outcomes [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--clinician USER]
-                        [--csv FILE.csv]
+                        (-o FILE.pdf | --csv FILE.csv)
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     outcomes.add_argument(
         "--clinician", metavar="USER", default="", help="only the episodes this user opened"
     )
-    outcomes.add_argument("--csv", metavar="FILE", help="write the table to this CSV file")
+    output = outcomes.add_mutually_exclusive_group()
+    output.add_argument("-o", "--output", metavar="FILE", help="write the report to this PDF")
+    output.add_argument("--csv", metavar="FILE", help="write the tables to this CSV file")
     outcomes.set_defaults(func=run_outcomes)
 
 
@@ -50,10 +52,17 @@ def _date(text: str, field: str):
 
 def run_outcomes(args: argparse.Namespace) -> int:
     start, end = _date(args.start, "from"), _date(args.end, "to")
+    output = "pdf" if args.output else "csv" if args.csv else "terminal"
     with open_clinic(args) as clinic:
-        report = clinic.outcomes.report(
-            start, end, clinician=args.clinician or None, output="csv" if args.csv else "terminal"
-        )
+        report = clinic.outcomes.report(start, end, clinician=args.clinician or None, output=output)
+        pdf = clinic.outcomes.pdf(report) if args.output else None
+    if pdf is not None:
+        from sijdesk.durable import write_export
+
+        target = Path(args.output)
+        write_export(target, pdf)
+        print(f"Wrote the outcome report to {target}.")
+        return 0
     if args.csv:
         from sijdesk.durable import write_export
 

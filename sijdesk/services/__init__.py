@@ -29,6 +29,7 @@ from sijdesk.services.backups import BackupService
 from sijdesk.services.contacts import ContactInfo, ContactService
 from sijdesk.services.context import Actor, load_actor, reads_audited_together
 from sijdesk.services.documents import DocumentService
+from sijdesk.services.due import DueRow, DueService
 from sijdesk.services.episodes import EpisodeService, EpisodeView
 from sijdesk.services.exchange import ExchangeService
 from sijdesk.services.outcomes import OutcomeReport, OutcomeService
@@ -61,6 +62,7 @@ class Clinic:
         self.timeline = TimelineService(db, actor, clock=clock, allergies=self.allergies)
         self.pathway = PathwayService(db, actor, clock=clock, timeline=self.timeline)
         self.outcomes = OutcomeService(db, actor, clock=clock, pathway=self.pathway)
+        self.due = DueService(db, actor, clock=clock)
         self.documents = DocumentService(
             db,
             actor,
@@ -186,6 +188,7 @@ __all__ = [
     "AllergyInfo",
     "AllergyStatus",
     "ContactInfo",
+    "DueRow",
     "EpisodeAdvice",
     "Clinic",
     "EpisodeView",

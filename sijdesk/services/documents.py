@@ -81,6 +81,24 @@ def letter_document_kind(kind: str) -> str:
     return LETTER_PREFIX + kind
 
 
+def clinic_letterhead(session: Session) -> Letterhead:
+    """The clinic's letterhead as the PDFs draw it, for documents about no patient
+    (reports, the call list): no signer."""
+    from sijdesk.reports.styles import Letterhead
+
+    settings = session.get(ClinicSettings, 1)
+    if settings is None:
+        return Letterhead()
+    return Letterhead(
+        clinic_name=settings.clinic_name,
+        address=settings.address,
+        phone=settings.phone,
+        email=settings.email,
+        logo_png=settings.logo_png,
+        page_size=settings.page_size or "A4",
+    )
+
+
 # -- values returned ------------------------------------------------------------------------------
 
 

@@ -19,6 +19,18 @@ Definitions, each one sentence a clinician can check by hand:
 - An episode with no baseline of either measure is counted as "no baseline
   measure"; one with a baseline but no later measure of the same kind as "no
   follow-up measure". Neither is counted as a failure.
+- Injections are counted one by one, those dated in the period, by kind: how
+  many have their relief recorded, how many of those brought 50 % and 75 %
+  relief or more, and the median weeks it lasted where that was recorded.
+- A referral letter counts once per episode and kind (the first in the period);
+  the step it asked for is the first record of it on or after the letter's date
+  in the same episode (physiotherapy: a therapy session; injection clinic: an
+  injection; spine surgeon: a spine surgery consult or a procedure;
+  rheumatology: a rheumatology consult). Urgent letters ask for no step here.
+- Decisions on the pathway's advice dated in the period are counted by kind;
+  the outcomes after them are counted as for a step, from each episode's first
+  decision of that kind. Override reasons are grouped as typed, ignoring case
+  and surrounding spaces; a reason given fewer than N times is only counted.
 - Superseded versions and records entered in error are never read.
 
 Everything is counted in SQL (aggregates and window functions), never by loading
@@ -35,13 +47,25 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from sijdesk.db.engine import Database
 from sijdesk.errors import ValidationError
-from sijdesk.models import ClinicSettings, Consult, Episode, OutcomeMeasure, TimelineEvent, User
+from sijdesk.models import (
+    ClinicSettings,
+    Consult,
+    Episode,
+    GeneratedDocument,
+    Injection,
+    OutcomeMeasure,
+    PathwayDecision,
+    TimelineEvent,
+    User,
+    UserRole,
+)
 from sijdesk.services.context import CLINICAL_ROLES, Actor, ServiceBase
+from sijdesk.services.documents import clinic_letterhead, letter_document_kind
 from sijdesk.services.pathway_service import PathwayService
 
 # The pathway's steps as the report shows them, in the pathway's order.
@@ -52,6 +76,23 @@ REPORT_STEPS: tuple[tuple[str, str], ...] = (
     ("rheumatology", "Rheumatology"),
 )
 DEFAULT_MINIMUM_CELL = 5
+# What the clinician did with the pathway's advice (a decision on the timeline).
+DECISIONS: tuple[tuple[str, str], ...] = (
+    ("accepted", "Advice followed"),
+    ("overridden", "Advice overridden"),
+)
+INJECTION_KINDS: tuple[tuple[str, str], ...] = (
+    ("diagnostic", "Diagnostic block"),
+    ("therapeutic", "Therapeutic injection"),
+)
+# Each referral letter's kind, and the record that shows the step it asked for was
+# taken: a timeline kind, with the consult's specialty where it is a consult.
+REFERRAL_STEPS: tuple[tuple[str, str, tuple[tuple[str, str | None], ...]], ...] = (
+    ("physiotherapy", "Physiotherapy", (("therapy", None),)),
+    ("injection_clinic", "Injection clinic", (("injection", None),)),
+    ("spine_surgeon", "Spine surgeon", (("consult", "spine_surgery"), ("procedure", None))),
+    ("rheumatology", "Rheumatology", (("consult", "rheumatology"),)),
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +117,47 @@ class StepOutcome:
 
 
 @dataclass(frozen=True)
+class InjectionOutcome:
+    """The injections of one kind given in the period, and the relief recorded."""
+
+    purpose: str
+    label: str
+    given: int
+    relief_recorded: int
+    relief_50: int  # relief of 50 % or more
+    relief_75: int  # relief of 75 % or more
+    weeks_recorded: int
+    median_weeks: float | None
+
+    @property
+    def relief_not_recorded(self) -> int:
+        return self.given - self.relief_recorded
+
+
+@dataclass(frozen=True)
+class ReferralTiming:
+    """Referral letters of one kind written in the period, and how long until the step
+    they asked for was recorded in the same episode."""
+
+    kind: str
+    label: str
+    letters: int
+    followed: int  # the step was recorded on or after the letter's date
+    median_days: float | None
+
+    @property
+    def not_yet(self) -> int:
+        return self.letters - self.followed
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    heading: str  # above the table in the PDF and the window
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class OutcomeReport:
     start: date
     end: date
@@ -84,6 +166,13 @@ class OutcomeReport:
     episodes_opened: int
     episodes_closed: int
     steps: tuple[StepOutcome, ...]
+    injections: tuple[InjectionOutcome, ...]
+    referrals: tuple[ReferralTiming, ...]
+    # Decisions on the pathway's advice in the period: how many of each, and what
+    # became of the episodes after the first of each (as for a step).
+    decisions: dict[str, int]
+    decision_outcomes: tuple[StepOutcome, ...]
+    override_reasons: tuple[tuple[str, int], ...]  # the most common, most first
     minimum_cell: int
     thresholds: dict[str, float]
 
@@ -96,56 +185,165 @@ class OutcomeReport:
     def share(self, part: int, whole: int) -> str:
         """A percentage of ``whole`` episodes, hidden when ``whole`` or ``part`` is small."""
         if whole == 0:
-            return "none measured"
+            return "none"
         if whole < self.minimum_cell or 0 < part < self.minimum_cell:
             return f"fewer than {self.minimum_cell}"
         return f"{round(100 * part / whole)} %"
 
-    def median(self, value: float | None, pairs: int) -> str:
+    def median(self, value: float | None, pairs: int, *, signed: bool = True) -> str:
         if value is None or pairs == 0:
-            return "none measured"
+            return "none"
         if pairs < self.minimum_cell:
             return f"fewer than {self.minimum_cell}"
+        if not signed:
+            return f"{value:.1f}"
         return f"{value:+.1f}".replace("+0.0", "0.0")
 
-    def rows(self) -> list[tuple[str, ...]]:
-        """The report as a table of text (the CSV, the PDF and the window show this),
-        small numbers already hidden."""
-        who = self.clinician_name or "the whole clinic"
-        rows: list[tuple[str, ...]] = [
+    def summary(self) -> list[tuple[str, str]]:
+        """The lines above the tables: what the report covers and its totals."""
+        return [
             ("Period", f"{self.start.isoformat()} to {self.end.isoformat()}"),
-            ("Episodes of", who),
+            ("Episodes of", self.clinician_name or "the whole clinic"),
             ("Episodes opened", self.count(self.episodes_opened)),
             ("Episodes closed", self.count(self.episodes_closed)),
+            ("Advice followed", self.count(self.decisions.get("accepted", 0))),
+            ("Advice overridden", self.count(self.decisions.get("overridden", 0))),
         ]
-        rows.append(
-            (
-                "Step",
-                "Episodes that reached it",
-                "Measured before and after",
-                "Minimal important change",
-                "Share improved",
-                "No baseline measure",
-                "No follow-up measure",
-                "Median NRS change",
-                "Median ODI change",
-            )
+
+    def tables(self) -> list[ReportTable]:
+        """The report's tables of text (the CSV, the PDF and the window show these),
+        small numbers already hidden."""
+        outcome_columns = (
+            "Measured",
+            "Improved",
+            "Share improved",
+            "No baseline",
+            "No follow-up",
+            "Median NRS change",
+            "Median ODI change",
         )
-        for step in self.steps:
-            rows.append(
+        shown = [(r, n) for r, n in self.override_reasons if n >= self.minimum_cell]
+        others = self.decisions.get("overridden", 0) - sum(n for _, n in shown)
+        reasons = [(reason, str(number)) for reason, number in shown]
+        if others:
+            reasons.append(("other reasons", self.count(others)))
+        return [
+            ReportTable(
+                "What became of the episodes at each step",
+                ("Step", "Reached", *outcome_columns),
+                tuple(self._outcome_row(step) for step in self.steps),
+            ),
+            ReportTable(
+                "The pathway's advice: followed or overridden",
+                ("After the decision", "Episodes", *outcome_columns),
+                tuple(self._outcome_row(group) for group in self.decision_outcomes),
+            ),
+            ReportTable(
+                f"Override reasons given {self.minimum_cell} times or more",
+                ("Override reasons", "Times given"),
+                tuple(reasons),
+            ),
+            ReportTable(
+                "Injections",
                 (
-                    step.label,
-                    self.count(step.reached),
-                    self.count(step.measured),
-                    self.count(step.improved),
-                    self.share(step.improved, step.measured),
-                    self.count(step.no_baseline),
-                    self.count(step.no_follow_up),
-                    self.median(step.median_nrs_change, step.nrs_pairs),
-                    self.median(step.median_odi_change, step.odi_pairs),
-                )
-            )
+                    "Injections by kind",
+                    "Given",
+                    "Relief recorded",
+                    "Relief 50 % or more",
+                    "Relief 75 % or more",
+                    "Relief not recorded",
+                    "Median weeks of relief",
+                ),
+                tuple(
+                    (
+                        kind.label,
+                        self.count(kind.given),
+                        self.count(kind.relief_recorded),
+                        self.share(kind.relief_50, kind.relief_recorded),
+                        self.share(kind.relief_75, kind.relief_recorded),
+                        self.count(kind.relief_not_recorded),
+                        self.median(kind.median_weeks, kind.weeks_recorded, signed=False),
+                    )
+                    for kind in self.injections
+                ),
+            ),
+            ReportTable(
+                "From a referral letter to the step it asked for",
+                (
+                    "Referral letters",
+                    "Letters",
+                    "Step taken",
+                    "Not yet",
+                    "Median days to the step",
+                ),
+                tuple(
+                    (
+                        referral.label,
+                        self.count(referral.letters),
+                        self.count(referral.followed),
+                        self.count(referral.not_yet),
+                        self.median(referral.median_days, referral.followed, signed=False),
+                    )
+                    for referral in self.referrals
+                ),
+            ),
+        ]
+
+    def notes(self) -> list[str]:
+        """How to read the report, in a few sentences (the PDF and the window)."""
+        t = self.thresholds
+        n = self.minimum_cell
+
+        def number(value: float) -> str:
+            return f"{value:g}"
+
+        return [
+            "An episode reached a step on the date of its first record of it: a therapy "
+            "session, an injection, or a consult. Its baseline is the last pain score (NRS) "
+            "and the last ODI on or before that date; its follow-up is the last of the same "
+            "measure after it. Measured: episodes with a baseline and a follow-up of the "
+            "same measure. Improved: of those, episodes with a minimal important change.",
+            f"A minimal important change is pain down {number(t['mic_nrs_points'])} points or "
+            f"ODI down {number(t['mic_odi_points'])} points, or either down "
+            f"{number(t['mic_percent'])} % of the baseline (the clinic's pathway settings).",
+            "Changes are the follow-up less the baseline: a negative median means the "
+            "episodes improved.",
+            "Episodes without a baseline or a follow-up measure are counted as such, never "
+            "as failures.",
+            f'To protect patients, counts from 1 to {n - 1} show as "fewer than {n}", and '
+            f"no share or median is given for fewer than {n} episodes.",
+        ]
+
+    def title(self) -> str:
+        return "Outcome report"
+
+    def about(self) -> str:
+        return f"episodes of {self.clinician_name or 'the whole clinic'}"
+
+    def period(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The whole report as lines of text, as the CSV holds it: the summary, then
+        each table's header and rows."""
+        rows: list[tuple[str, ...]] = list(self.summary())
+        for table in self.tables():
+            rows.append(table.header)
+            rows.extend(table.rows)
         return rows
+
+    def _outcome_row(self, step: StepOutcome) -> tuple[str, ...]:
+        return (
+            step.label,
+            self.count(step.reached),
+            self.count(step.measured),
+            self.count(step.improved),
+            self.share(step.improved, step.measured),
+            self.count(step.no_baseline),
+            self.count(step.no_follow_up),
+            self.median(step.median_nrs_change, step.nrs_pairs),
+            self.median(step.median_odi_change, step.odi_pairs),
+        )
 
     def csv_bytes(self) -> bytes:
         """The table as CSV (UTF-8 with a byte order mark, which spreadsheet programs
@@ -174,13 +372,18 @@ def _current(event: Any) -> ColumnElement[bool]:
 
 def _step_starts(step: str, start: date, end: date, clinician_id: int | None) -> Select:
     """(episode_id, started): the first current record of ``step`` per episode, for
-    episodes whose first such record lies in the period."""
+    episodes whose first such record lies in the period. A step is one of
+    REPORT_STEPS, or a pathway decision ("accepted", "overridden")."""
     event = aliased(TimelineEvent)
     stmt = select(event.episode_id.label("episode_id"), func.min(event.event_date).label("started"))
     if step in ("surgery_evaluation", "rheumatology"):
         specialty = "spine_surgery" if step == "surgery_evaluation" else "rheumatology"
         stmt = stmt.join(Consult, Consult.id == event.id).where(
             event.kind == "consult", Consult.specialty == specialty
+        )
+    elif step in dict(DECISIONS):
+        stmt = stmt.join(PathwayDecision, PathwayDecision.id == event.id).where(
+            event.kind == "decision", PathwayDecision.decision == step
         )
     else:
         stmt = stmt.where(event.kind == ("therapy" if step == "conservative" else "injection"))
@@ -331,6 +534,21 @@ class OutcomeService(ServiceBase):
                 )
                 for step, label in REPORT_STEPS
             )
+            decision_outcomes = tuple(
+                self._step(
+                    session, key, label, start, end, clinician_id, nrs_points, odi_points, percent
+                )
+                for key, label in DECISIONS
+            )
+            decisions, reasons = self._decisions(session, start, end, clinician_id)
+            injections = tuple(
+                self._injections(session, purpose, label, start, end, clinician_id)
+                for purpose, label in INJECTION_KINDS
+            )
+            referrals = tuple(
+                self._referral(session, kind, label, records, start, end, clinician_id)
+                for kind, label, records in REFERRAL_STEPS
+            )
             minimum = self._minimum_cell(session)
         self.audit_read(
             "report",
@@ -352,12 +570,51 @@ class OutcomeService(ServiceBase):
             episodes_opened=opened,
             episodes_closed=closed,
             steps=steps,
+            injections=injections,
+            referrals=referrals,
+            decisions=decisions,
+            decision_outcomes=decision_outcomes,
+            override_reasons=reasons,
             minimum_cell=minimum,
             thresholds={
                 "mic_nrs_points": float(thresholds.mic_nrs_points),
                 "mic_odi_points": float(thresholds.mic_odi_points),
                 "mic_percent": float(thresholds.mic_percent),
             },
+        )
+
+    def clinicians(self) -> list[tuple[str, str]]:
+        """(username, name) of everyone who may open episodes (clinicians and
+        administrators, active or not: a report may cover those who left), by name."""
+        self.require(CLINICAL_ROLES, "see the clinic's outcome report")
+        with self.db.read() as session:
+            rows = session.execute(
+                select(User.username, User.display_name)
+                .where(
+                    select(UserRole.user_id)
+                    .where(UserRole.user_id == User.id, UserRole.role.in_(CLINICAL_ROLES))
+                    .exists()
+                )
+                .order_by(User.display_name, User.username)
+            ).all()
+        return [(username, name) for username, name in rows]
+
+    def pdf(self, report: OutcomeReport) -> bytes:
+        """The report on the clinic's letterhead (made with output="pdf", which the
+        audit event records)."""
+        self.require(CLINICAL_ROLES, "print the clinic's outcome report")
+        from sijdesk.reports.outcome_report import render_outcome_report
+
+        with self.db.read() as session:
+            letterhead = clinic_letterhead(session)
+        return render_outcome_report(
+            title=report.title(),
+            about=report.about(),
+            detail=report.period(),
+            summary=report.summary(),
+            tables=report.tables(),
+            notes=report.notes(),
+            letterhead=letterhead,
         )
 
     def _clinician(self, session: Session, username: str | None) -> tuple[int | None, str | None]:
@@ -429,6 +686,172 @@ class OutcomeService(ServiceBase):
             odi_pairs=int(row[6]),
             median_odi_change=None if median_odi is None else median_odi / 10,
         )
+
+    def _of_clinician(self, stmt: Select, event: Any, clinician_id: int | None) -> Select:
+        if clinician_id is None:
+            return stmt
+        return stmt.join(Episode, Episode.id == event.episode_id).where(
+            Episode.created_by_id == clinician_id
+        )
+
+    def _decisions(
+        self, session: Session, start: date, end: date, clinician_id: int | None
+    ) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+        """How many decisions of each kind are dated in the period, and the override
+        reasons given most often (as typed, ignoring case and the spaces around)."""
+        event = aliased(TimelineEvent)
+        decision = PathwayDecision.__table__.alias("decision")
+        made_stmt = (
+            select(decision.c.decision, decision.c.reason)
+            .select_from(event)
+            .join(decision, decision.c.id == event.id)
+            .where(event.kind == "decision", event.event_date.between(start, end), _current(event))
+        )
+        made = self._of_clinician(made_stmt, event, clinician_id).cte("made")
+        counts: dict[str, int] = dict(
+            session.execute(select(made.c.decision, func.count()).group_by(made.c.decision)).all()
+        )
+        reason = func.lower(func.trim(made.c.reason))
+        reasons = session.execute(
+            select(reason, func.count())
+            .where(made.c.decision == "overridden", reason != "")
+            .group_by(reason)
+            .order_by(func.count().desc(), reason)
+            .limit(50)
+        ).all()
+        return (
+            {key: int(counts.get(key, 0)) for key, _ in DECISIONS},
+            tuple((str(text), int(number)) for text, number in reasons),
+        )
+
+    def _injections(
+        self,
+        session: Session,
+        purpose: str,
+        label: str,
+        start: date,
+        end: date,
+        clinician_id: int | None,
+    ) -> InjectionOutcome:
+        """Every current injection of ``purpose`` dated in the period, one row each."""
+        event = aliased(TimelineEvent)
+        shot = Injection.__table__.alias("shot")
+        given_stmt = (
+            select(shot.c.relief_percent.label("relief"), shot.c.relief_weeks.label("weeks"))
+            .select_from(event)
+            .join(shot, shot.c.id == event.id)
+            .where(
+                event.kind == "injection",
+                event.event_date.between(start, end),
+                shot.c.purpose == purpose,
+                _current(event),
+            )
+        )
+        given = self._of_clinician(given_stmt, event, clinician_id).cte("given")
+        relief, weeks = given.c.relief, given.c.weeks
+
+        def counted(condition: Any) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        row = session.execute(
+            select(
+                func.count(),
+                counted(relief.is_not(None)),
+                counted(relief >= 50),
+                counted(relief >= 75),
+                counted(weeks.is_not(None)),
+                _median(weeks, weeks.is_not(None), given),
+            ).select_from(given)
+        ).one()
+        return InjectionOutcome(
+            purpose=purpose,
+            label=label,
+            given=int(row[0]),
+            relief_recorded=int(row[1]),
+            relief_50=int(row[2]),
+            relief_75=int(row[3]),
+            weeks_recorded=int(row[4]),
+            median_weeks=None if row[5] is None else float(row[5]),
+        )
+
+    def _referral(
+        self,
+        session: Session,
+        kind: str,
+        label: str,
+        records: tuple[tuple[str, str | None], ...],
+        start: date,
+        end: date,
+        clinician_id: int | None,
+    ) -> ReferralTiming:
+        """The first letter of ``kind`` per episode dated in the period, and the first
+        record of the step it asked for on or after it."""
+        letter = aliased(TimelineEvent)
+        document = GeneratedDocument.__table__.alias("document")
+        letters_stmt = (
+            select(
+                letter.episode_id.label("episode_id"),
+                func.min(letter.event_date).label("written"),
+            )
+            .select_from(letter)
+            .join(document, document.c.id == letter.id)
+            .where(
+                letter.kind == "document",
+                document.c.document_kind == letter_document_kind(kind),
+                _current(letter),
+            )
+            .group_by(letter.episode_id)
+            .having(func.min(letter.event_date).between(start, end))
+        )
+        letters = self._of_clinician(letters_stmt, letter, clinician_id).cte("letters")
+        step = aliased(TimelineEvent)
+        consult = Consult.__table__.alias("consult")
+        asked = or_(
+            *(
+                step.kind == record_kind
+                if specialty is None
+                else and_(
+                    step.kind == record_kind,
+                    select(consult.c.id)
+                    .where(consult.c.id == step.id, consult.c.specialty == specialty)
+                    .exists(),
+                )
+                for record_kind, specialty in records
+            )
+        )
+        taken = (
+            select(func.min(step.event_date))
+            .where(
+                step.episode_id == letters.c.episode_id,
+                step.event_date >= letters.c.written,
+                asked,
+                _current(step),
+            )
+            .scalar_subquery()
+        )
+        timed = select(_days_between(taken, letters.c.written, session).label("days")).cte("timed")
+        days = timed.c.days
+        row = session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((days.is_not(None), 1), else_=0)), 0),
+                _median(days, days.is_not(None), timed),
+            ).select_from(timed)
+        ).one()
+        return ReferralTiming(
+            kind=kind,
+            label=label,
+            letters=int(row[0]),
+            followed=int(row[1]),
+            median_days=None if row[2] is None else float(row[2]),
+        )
+
+
+def _days_between(later: Any, earlier: Any, session: Session) -> Any:
+    """SQL: whole days from ``earlier`` to ``later`` (NULL when either is NULL)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return later - earlier  # PostgreSQL: date minus date is a number of days
 
 
 def _day_bounds(start: date, end: date) -> tuple[Any, Any]:

@@ -48,8 +48,9 @@ class Builder:
         data = {"date": when, "components": ["met"], "minutes": 45}
         return (clinic or self.clinic).timeline.add(episode.id, "therapy", data)
 
-    def injection(self, episode, when, purpose="diagnostic"):
+    def injection(self, episode, when, purpose="diagnostic", relief=None, weeks=None):
         data = {"date": when, "purpose": purpose, "side": "right", "agent": "bupivacaine"}
+        data |= {"relief_percent": relief, "relief_weeks": weeks}
         return self.clinic.timeline.add(episode.id, "injection", data)
 
     def consult(self, episode, when, specialty):
@@ -61,7 +62,8 @@ class Builder:
 def crafted(clinic):
     """Conservative care: 11 episodes in the period (7 measured before and after, 4
     improved, 2 without a baseline, 2 without a follow-up), one before the period;
-    two injected episodes; one rheumatology consult; none to a spine surgeon."""
+    two injected episodes (one first injected before the period); one rheumatology
+    consult, one spine surgery consult; three letters."""
     clin = add_user(clinic, "clin", "Dr Report", "clinician")
     b = Builder(clin)
     e1 = b.episode()  # NRS 8 -> 5: improved (3 points); ODI 40 -> 40
@@ -116,18 +118,51 @@ def crafted(clinic):
     b.therapy(e9, day(1), clinic=other)
     b.measure(e9, day(30), nrs=4, clinic=other)
     # Injections: one improved (twice injected, counted once), one never measured.
+    # Diagnostic: 80 % relief, and one not yet recorded; therapeutic: 60 % for 10 weeks.
     e13 = b.episode()
     b.measure(e13, day(0), nrs=7)
-    b.injection(e13, day(2))
-    b.injection(e13, day(60), "therapeutic")
+    b.injection(e13, day(2), relief=80)
+    b.injection(e13, day(60), "therapeutic", relief=60, weeks=10)
     b.measure(e13, day(70), nrs=3)
     e14 = b.episode()
     b.injection(e14, day(5))
+    b.injection(e14, date(2025, 11, 1), relief=90)  # before the period
+    # Letters (dated today): a rheumatology letter after the consult it might have
+    # asked for (not yet followed), a spine surgeon letter seen the same day.
     e15 = b.episode()
     b.consult(e15, day(9), "rheumatology")
     b.consult(e15, day(10), "pain_medicine")
+    clin.documents.create_letter(e15.id, "rheumatology")
     clin.episodes.close(e15.id, "discharged", closed_on=day(30))
+    e16 = b.episode()
+    clin.documents.create_letter(e16.id, "spine_surgeon")
+    clin.documents.create_letter(e16.id, "spine_surgeon")  # sent again: one referral
+    b.consult(e16, TODAY, "spine_surgery")
+    # Decisions (dated today): one followed, six overridden, five for the same reason
+    # written a little differently each time, one for a reason given once.
+    for episode, reason in (
+        (e1, None),
+        (e2, "Patient prefers physiotherapy"),
+        (e3, "patient prefers physiotherapy "),
+        (e4, "PATIENT PREFERS PHYSIOTHERAPY"),
+        (e5, "Patient prefers physiotherapy"),
+        (e6, " Patient prefers physiotherapy"),
+        (e7, "Travelling abroad for three months"),
+    ):
+        advice = clin.pathway.episode_advice(episode.id).advice
+        clin.pathway.record_decision(
+            episode.id, advice, accepted=reason is None, reason=reason or ""
+        )
     return clinic
+
+
+HEADERS = (
+    "Step",
+    "After the decision",
+    "Override reasons",
+    "Injections by kind",
+    "Referral letters",
+)
 
 
 def _step(report, step):
@@ -136,7 +171,7 @@ def _step(report, step):
 
 def test_every_figure_of_a_crafted_clinic(crafted):
     report = crafted.outcomes.report(START, END)
-    assert report.episodes_opened == 15
+    assert report.episodes_opened == 16
     assert report.episodes_closed == 1
     conservative = _step(report, "conservative")
     assert conservative.reached == 11
@@ -148,38 +183,74 @@ def test_every_figure_of_a_crafted_clinic(crafted):
     assert (conservative.nrs_pairs, conservative.median_nrs_change) == (6, -2.0)
     assert (conservative.odi_pairs, conservative.median_odi_change) == (3, -6.0)
     injection = _step(report, "injection")
-    assert (injection.reached, injection.measured, injection.improved) == (2, 1, 1)
-    assert (injection.no_baseline, injection.no_follow_up) == (1, 0)
+    # The second injected episode's first injection was before the period.
+    assert (injection.reached, injection.measured, injection.improved) == (1, 1, 1)
+    assert (injection.no_baseline, injection.no_follow_up) == (0, 0)
     assert injection.median_nrs_change == -4.0
     rheumatology = _step(report, "rheumatology")
     assert (rheumatology.reached, rheumatology.no_baseline) == (1, 1)
     surgery = _step(report, "surgery_evaluation")
-    assert (surgery.reached, surgery.measured, surgery.median_nrs_change) == (0, 0, None)
+    assert (surgery.reached, surgery.measured, surgery.median_nrs_change) == (1, 0, None)
+    diagnostic, therapeutic = report.injections
+    assert (diagnostic.given, diagnostic.relief_recorded) == (2, 1)
+    assert (diagnostic.relief_50, diagnostic.relief_75, diagnostic.median_weeks) == (1, 1, None)
+    assert (therapeutic.given, therapeutic.relief_50, therapeutic.relief_75) == (1, 1, 0)
+    assert therapeutic.median_weeks == 10.0
+    assert report.decisions == {"accepted": 1, "overridden": 6}
+    assert report.override_reasons == (
+        ("patient prefers physiotherapy", 5),
+        ("travelling abroad for three months", 1),
+    )
+    followed, overridden = report.decision_outcomes
+    assert (followed.reached, followed.no_follow_up) == (1, 1)
+    assert (overridden.reached, overridden.no_baseline, overridden.no_follow_up) == (6, 1, 5)
+    referrals = {r.kind: r for r in report.referrals}
+    assert (referrals["spine_surgeon"].letters, referrals["spine_surgeon"].followed) == (1, 1)
+    assert referrals["spine_surgeon"].median_days == 0.0
+    assert (referrals["rheumatology"].letters, referrals["rheumatology"].not_yet) == (1, 1)
+    assert referrals["physiotherapy"].letters == 0
 
 
 def test_one_clinicians_episodes(crafted):
     report = crafted.outcomes.report(START, END, clinician="clin")
     assert report.clinician_name == "Dr Report"
-    assert report.episodes_opened == 14
+    assert report.episodes_opened == 15
     conservative = _step(report, "conservative")
     assert (conservative.reached, conservative.measured, conservative.improved) == (10, 6, 3)
 
 
 def test_small_numbers_are_hidden_in_the_table(crafted):
     rows = crafted.outcomes.report(START, END).rows()
-    header = rows.index(next(r for r in rows if r[0] == "Step"))
-    table = {row[0]: dict(zip(rows[header], row, strict=True)) for row in rows[header + 1 :]}
-    care = table["Conservative care"]
-    assert care["Episodes that reached it"] == "11"
-    assert care["Measured before and after"] == "7"
-    assert care["Minimal important change"] == "fewer than 5"
+    header, table = None, {}
+    for row in rows:  # each section's rows under its header
+        if row[0] in HEADERS:
+            header = row
+        elif header is not None and len(row) == len(header):
+            table[header[0], row[0]] = dict(zip(header, row, strict=True))
+        else:
+            header = None  # a line of its own ends the section
+    care = table["Step", "Conservative care"]
+    assert care["Reached"] == "11"
+    assert care["Measured"] == "7"
+    assert care["Improved"] == "fewer than 5"
     assert care["Share improved"] == "fewer than 5"
-    assert care["No baseline measure"] == "fewer than 5"
+    assert care["No baseline"] == "fewer than 5"
     assert care["Median NRS change"] == "-2.0"
     assert care["Median ODI change"] == "fewer than 5"  # three pairs only
-    assert table["Surgical evaluation"]["Episodes that reached it"] == "0"
-    assert table["Surgical evaluation"]["Median NRS change"] == "none measured"
-    assert dict(r for r in rows[:header] if len(r) == 2)["Episodes closed"] == "fewer than 5"
+    assert table["Step", "Rheumatology"]["Reached"] == "fewer than 5"
+    assert table["Step", "Surgical evaluation"]["Median NRS change"] == "none"
+    assert table["Injections by kind", "Diagnostic block"]["Given"] == "fewer than 5"
+    assert table["Injections by kind", "Therapeutic injection"]["Median weeks of relief"] == (
+        "fewer than 5"
+    )
+    assert table["Referral letters", "Rheumatology"]["Not yet"] == "fewer than 5"
+    assert table["Referral letters", "Physiotherapy"]["Letters"] == "0"
+    assert table["After the decision", "Advice overridden"]["Episodes"] == "6"
+    # A reason given five times is shown; one given once is only counted.
+    assert table["Override reasons", "patient prefers physiotherapy"]["Times given"] == "5"
+    assert table["Override reasons", "other reasons"]["Times given"] == "fewer than 5"
+    assert not any("travelling" in cell.lower() for row in rows for cell in row)
+    assert ("Episodes closed", "fewer than 5") in rows
 
 
 def test_a_period_before_any_care_counts_nothing(crafted):
@@ -243,3 +314,41 @@ def test_a_name_that_looks_like_a_formula_is_escaped_in_the_csv(clinic):
     rows = list(csv.reader(data.splitlines()))
     assert ["Episodes of", "'=HYPERLINK(1)"] in rows
     assert ["Episodes opened", "0"] in rows
+
+
+def test_the_pdf_gives_the_same_figures_and_names_no_patient(crafted, tmp_path):
+    from tests.documents.pdfcheck import font_problems, pdf_text
+
+    crafted.documents.update_letterhead({"clinic_name": "Riverside Spine Clinic"})
+    report = crafted.outcomes.report(START, END, output="pdf")
+    pdf = crafted.outcomes.pdf(report)
+    (tmp_path / "outcomes.pdf").write_bytes(pdf)
+    text = " ".join(pdf_text(pdf).split())
+    assert "Outcome report" in text and "Riverside Spine Clinic" in text
+    assert "episodes of the whole clinic" in text
+    assert f"{START.isoformat()} to {END.isoformat()}" in text
+    for row in report.rows():
+        for cell in row:  # each cell's words, in order (a header may wrap in its column)
+            words = cell.split()
+            assert all(word in text for word in words), cell
+    for line in report.summary():
+        assert " ".join(line) in text
+    assert "Outcome0" not in text  # the crafted patients are Test Outcome01, 02, ...
+    assert "Confidential: personal health information" not in text
+    assert font_problems(pdf) == []
+
+
+def test_the_command_writes_the_pdf(crafted, tmp_path):
+    from tests.documents.pdfcheck import pdf_text
+
+    target = tmp_path / "outcomes.pdf"
+    done = run_sijdesk("report", "outcomes", "-o", str(target), *database_option(crafted))
+    assert done.returncode == 0, done.stderr
+    assert "Outcome report" in pdf_text(target.read_bytes())
+
+
+def test_the_clinicians_to_choose_from(crafted):
+    add_user(crafted, "desk", "Front Desk", "reception")
+    names = crafted.outcomes.clinicians()
+    assert ("clin", "Dr Report") in names and ("clin2", "Dr Other") in names
+    assert "desk" not in [username for username, _ in names]
