@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
@@ -244,4 +245,80 @@ def outcome_chart(
     if injections:
         _text(d, left + plot_w, 1, "▲ under the dates: an injection", size, anchor="end")
     _text(d, left, 1, "Lower is better on both scales.", size, colour=AXIS)
+    return d
+
+
+class BarChartData(Protocol):
+    """A bar chart handed over as plain figures (the outcome service's ReportChart)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def axis(self) -> str: ...
+
+    @property
+    def maximum(self) -> float: ...
+
+    @property
+    def categories(self) -> tuple[str, ...]: ...
+
+    @property
+    def series(self) -> tuple[tuple[str, tuple[float | None, ...]], ...]: ...
+
+
+# Dark then light: the bars read in black and white as well as in colour.
+BAR_COLOURS = (colors.HexColor("#1f4e79"), colors.HexColor("#9dc3e6"))
+
+
+def bar_chart(chart: BarChartData, *, width: float) -> Drawing:
+    """Grouped vertical bars with their values written on them; a value of None is
+    not drawn (the caption under the chart says why)."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+
+    fonts.register_fonts()
+    size = 7.5
+    height = width * 0.3
+    d = fonts.drawing(width, height)
+    bars = VerticalBarChart()
+    bars.x, bars.y = size * 5, size * 3
+    bars.width = width - bars.x - size * (12 if len(chart.series) > 1 else 2)
+    bars.height = height - bars.y - size * 2
+    bars.data = [list(values) for _, values in chart.series]
+    bars.categoryAxis.categoryNames = list(chart.categories)
+    bars.categoryAxis.labels.fontName = fonts.SANS
+    bars.categoryAxis.labels.fontSize = size
+    bars.categoryAxis.labels.dy = -size * 0.4
+    bars.valueAxis.valueMin = 0
+    bars.valueAxis.valueMax = chart.maximum
+    bars.valueAxis.valueStep = chart.maximum / 5
+    bars.valueAxis.labels.fontName = fonts.SANS
+    bars.valueAxis.labels.fontSize = size
+    bars.valueAxis.visibleGrid = True
+    bars.valueAxis.gridStrokeColor = GRID
+    bars.valueAxis.gridStrokeWidth = 0.4
+    bars.barLabelFormat = "%.0f" if chart.maximum > 10 else "%.1f"
+    bars.barLabels.fontName = fonts.SANS
+    bars.barLabels.fontSize = size * 0.9
+    bars.barLabels.nudge = size * 0.8
+    bars.groupSpacing = size * 2
+    for index in range(len(chart.series)):
+        bars.bars[index].fillColor = BAR_COLOURS[index % len(BAR_COLOURS)]
+        bars.bars[index].strokeColor = AXIS
+        bars.bars[index].strokeWidth = 0.4
+    d.add(bars)
+    _text(d, bars.x, bars.y + bars.height + size * 0.8, chart.axis, size, bold=True)
+    if len(chart.series) > 1:
+        legend = Legend()
+        legend.x = bars.x + bars.width + size * 1.5
+        legend.y = bars.y + bars.height
+        legend.fontName = fonts.SANS
+        legend.fontSize = size
+        legend.boxAnchor = "nw"
+        legend.colorNamePairs = [
+            (BAR_COLOURS[index % len(BAR_COLOURS)], name)
+            for index, (name, _) in enumerate(chart.series)
+        ]
+        d.add(legend)
     return d

@@ -1,6 +1,7 @@
-"""The clinic's outcome report as a PDF: a summary, then one table per question.
+"""The clinic's outcome report as a PDF: a summary, its charts, then one table per
+question.
 
-It is handed text only (the service has already counted and hidden small
+It is handed text and figures only (the service has already counted and hidden small
 numbers), so this module knows nothing of the database. The page strip names
 the report and its period instead of a patient; no patient is named anywhere.
 """
@@ -14,6 +15,7 @@ from typing import Protocol
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from sijdesk.reports.blocks import TableData, p, table
+from sijdesk.reports.charts import BarChartData, bar_chart
 from sijdesk.reports.styles import (
     DocumentMeta,
     Letterhead,
@@ -22,6 +24,13 @@ from sijdesk.reports.styles import (
     frame_width,
     stylesheet,
 )
+
+
+class Chart(BarChartData, Protocol):
+    """One chart of the report (the service's ReportChart)."""
+
+    @property
+    def not_drawn(self) -> str: ...
 
 
 class Table(Protocol):
@@ -53,10 +62,16 @@ def build_story(
     tables: Sequence[Table],
     notes: Sequence[str],
     width: float,
+    charts: Sequence[Chart] = (),
 ) -> list[Flowable]:
     st = stylesheet()
     story: list[Flowable] = [p(title, st.title), Spacer(1, 4)]
     story.append(table(TableData(("", ""), tuple(summary), (0.35, 0.65)), st, width * 0.7))
+    for chart in charts:
+        parts: list[Flowable] = [p(chart.title, st.h2), bar_chart(chart, width=width)]
+        if chart.not_drawn:
+            parts.append(p(chart.not_drawn, st.small))
+        story.append(KeepTogether(parts))
     for part in tables:
         rows = part.rows or (("none", *([""] * (len(part.header) - 1))),)
         story.append(
@@ -87,6 +102,7 @@ def render_outcome_report(
     tables: Sequence[Table],
     notes: Sequence[str],
     letterhead: Letterhead,
+    charts: Sequence[Chart] = (),
     created: datetime | None = None,
 ) -> bytes:
     """The report as PDF bytes on the clinic's letterhead."""
@@ -99,7 +115,9 @@ def render_outcome_report(
         footer_note="Clinic outcome report: no patient is named in it",
         confidential=False,
     )
-    story = build_story(title, summary, tables, notes, frame_width(letterhead.page_size))
+    story = build_story(
+        title, summary, tables, notes, frame_width(letterhead.page_size), charts=charts
+    )
     return build_pdf(
         story,
         letterhead=letterhead,

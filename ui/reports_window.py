@@ -2,8 +2,8 @@
 
 A period and, if wanted, one clinician's episodes; Show counts on the worker
 thread (a second or two at 100,000 patients) while a busy bar runs and the
-window stays usable. The tables are the service's own text, small numbers
-already hidden; Save PDF… and Save CSV… write the report shown (each audited
+window stays usable. The charts and tables are the service's own figures and
+text, small numbers already hidden; Save PDF… and Save CSV… write the report shown (each audited
 by the service with its output).
 """
 
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from sijdesk.errors import UserError, ValidationError
 from sijdesk.ui.errors import Messages
+from sijdesk.ui.report_chart import ReportChartView
 from sijdesk.ui.sizing import resize_to_fit
 from sijdesk.ui.table_models import RowsTableModel, rows_table
 from sijdesk.ui.workers import Operations
@@ -74,6 +75,7 @@ class ReportsWindow(QDialog):
         self.ops = ops if ops is not None else Operations(self)
         self.report = None
         self.models: list[TextTableModel] = []
+        self.charts: list[ReportChartView] = []
         self.setObjectName("reportsWindow")
         self.setWindowTitle("Outcome report — SIJ Desk")
         resize_to_fit(self, 1100, 720)
@@ -211,6 +213,9 @@ class ReportsWindow(QDialog):
         holder = QWidget()
         holder.setLayout(summary)
         self.content_layout.addWidget(holder)
+        self.charts = [ReportChartView(chart, self.content) for chart in report.charts()]
+        for chart in self.charts:
+            self.content_layout.addWidget(chart)
         self.models = []
         for table in report.tables():
             heading = QLabel(f"<b>{table.heading}</b>")

@@ -110,6 +110,12 @@ class StepOutcome:
     median_nrs_change: float | None  # follow-up minus baseline, NRS points
     odi_pairs: int
     median_odi_change: float | None  # follow-up minus baseline, ODI percentage points
+    # The medians of the baseline and of the follow-up over the same pairs (the
+    # before/after chart): NRS points and ODI percent.
+    median_nrs_before: float | None = None
+    median_nrs_after: float | None = None
+    median_odi_before: float | None = None
+    median_odi_after: float | None = None
 
     @property
     def improved_share(self) -> float | None:
@@ -158,6 +164,20 @@ class ReportTable:
 
 
 @dataclass(frozen=True)
+class ReportChart:
+    """A bar chart of the report: one group of bars per category, one bar per series.
+    A value is None where it may not be shown (too few episodes) or there is none;
+    ``not_drawn`` says so in a sentence under the chart."""
+
+    title: str
+    axis: str  # what the value axis measures
+    maximum: float
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
+    not_drawn: str
+
+
+@dataclass(frozen=True)
 class OutcomeReport:
     start: date
     end: date
@@ -199,6 +219,16 @@ class OutcomeReport:
             return f"{value:.1f}"
         return f"{value:+.1f}".replace("+0.0", "0.0")
 
+    def shown_share(self, part: int, whole: int) -> float | None:
+        """A percentage as a chart may draw it: None where ``share`` hides it."""
+        if whole < self.minimum_cell or 0 < part < self.minimum_cell:
+            return None
+        return 100 * part / whole
+
+    def shown_median(self, value: float | None, pairs: int) -> float | None:
+        """A median as a chart may draw it: None where ``median`` hides it."""
+        return None if value is None or pairs < self.minimum_cell else value
+
     def summary(self) -> list[tuple[str, str]]:
         """The lines above the tables: what the report covers and its totals."""
         return [
@@ -232,6 +262,30 @@ class OutcomeReport:
                 "What became of the episodes at each step",
                 ("Step", "Reached", *outcome_columns),
                 tuple(self._outcome_row(step) for step in self.steps),
+            ),
+            ReportTable(
+                "Pain and disability before and after each step: medians of the measured episodes",
+                (
+                    "At the step",
+                    "NRS pairs",
+                    "NRS before",
+                    "NRS after",
+                    "ODI pairs",
+                    "ODI before",
+                    "ODI after",
+                ),
+                tuple(
+                    (
+                        step.label,
+                        self.count(step.nrs_pairs),
+                        self.median(step.median_nrs_before, step.nrs_pairs, signed=False),
+                        self.median(step.median_nrs_after, step.nrs_pairs, signed=False),
+                        self.count(step.odi_pairs),
+                        self.median(step.median_odi_before, step.odi_pairs, signed=False),
+                        self.median(step.median_odi_after, step.odi_pairs, signed=False),
+                    )
+                    for step in self.steps
+                ),
             ),
             ReportTable(
                 "The pathway's advice: followed or overridden",
@@ -286,6 +340,66 @@ class OutcomeReport:
                     )
                     for referral in self.referrals
                 ),
+            ),
+        ]
+
+    def charts(self) -> list[ReportChart]:
+        """The report's charts (the window and the PDF draw these): the share improved
+        after each step, and the median NRS and ODI before and after it. Values hidden
+        in the tables are not drawn."""
+        labels = tuple(step.label for step in self.steps)
+
+        def chart(title, axis, maximum, series) -> ReportChart:
+            missing = [
+                label
+                for index, label in enumerate(labels)
+                if any(values[index] is None for _, values in series)
+            ]
+            not_drawn = (
+                f"Not drawn, with fewer than {self.minimum_cell} episodes measured or "
+                f"none: {', '.join(missing)}."
+                if missing
+                else ""
+            )
+            return ReportChart(title, axis, maximum, labels, tuple(series), not_drawn)
+
+        steps = self.steps
+        return [
+            chart(
+                "Share of the measured episodes that improved after each step",
+                "% of episodes",
+                100,
+                [("Improved", tuple(self.shown_share(s.improved, s.measured) for s in steps))],
+            ),
+            chart(
+                "Pain (NRS 0-10) before and after each step, medians",
+                "NRS",
+                10,
+                [
+                    (
+                        "Before",
+                        tuple(self.shown_median(s.median_nrs_before, s.nrs_pairs) for s in steps),
+                    ),
+                    (
+                        "After",
+                        tuple(self.shown_median(s.median_nrs_after, s.nrs_pairs) for s in steps),
+                    ),
+                ],
+            ),
+            chart(
+                "Disability (ODI %) before and after each step, medians",
+                "ODI %",
+                100,
+                [
+                    (
+                        "Before",
+                        tuple(self.shown_median(s.median_odi_before, s.odi_pairs) for s in steps),
+                    ),
+                    (
+                        "After",
+                        tuple(self.shown_median(s.median_odi_after, s.odi_pairs) for s in steps),
+                    ),
+                ],
             ),
         ]
 
@@ -614,6 +728,7 @@ class OutcomeService(ServiceBase):
             summary=report.summary(),
             tables=report.tables(),
             notes=report.notes(),
+            charts=report.charts(),
             letterhead=letterhead,
         )
 
@@ -669,10 +784,16 @@ class OutcomeService(ServiceBase):
                 counted(odi_pair),
                 _median(nrs1 - nrs0, nrs_pair, measures),
                 _median(odi1 - odi0, odi_pair, measures),
+                _median(nrs0, nrs_pair, measures),
+                _median(nrs1, nrs_pair, measures),
+                _median(odi0, odi_pair, measures),
+                _median(odi1, odi_pair, measures),
             ).select_from(measures)
         ).one()
-        median_nrs = None if row[7] is None else float(row[7])
-        median_odi = None if row[8] is None else float(row[8])
+
+        def figure(value: Any, scale: int = 1) -> float | None:
+            return None if value is None else float(value) / scale
+
         return StepOutcome(
             step=step,
             label=label,
@@ -682,9 +803,13 @@ class OutcomeService(ServiceBase):
             no_baseline=int(row[3]),
             no_follow_up=int(row[4]),
             nrs_pairs=int(row[5]),
-            median_nrs_change=median_nrs,
+            median_nrs_change=figure(row[7]),
             odi_pairs=int(row[6]),
-            median_odi_change=None if median_odi is None else median_odi / 10,
+            median_odi_change=figure(row[8], 10),
+            median_nrs_before=figure(row[9]),
+            median_nrs_after=figure(row[10]),
+            median_odi_before=figure(row[11], 10),
+            median_odi_after=figure(row[12], 10),
         )
 
     def _of_clinician(self, stmt: Select, event: Any, clinician_id: int | None) -> Select:

@@ -158,6 +158,7 @@ def crafted(clinic):
 
 HEADERS = (
     "Step",
+    "At the step",
     "After the decision",
     "Override reasons",
     "Injections by kind",
@@ -182,6 +183,10 @@ def test_every_figure_of_a_crafted_clinic(crafted):
     # NRS changes -5, -3, -3, -1, 0, 0; ODI changes -10, -6, 0.
     assert (conservative.nrs_pairs, conservative.median_nrs_change) == (6, -2.0)
     assert (conservative.odi_pairs, conservative.median_odi_change) == (3, -6.0)
+    # Before 5, 6, 6, 8, 9, 10 and after 4, 5, 5, 5, 6, 7; ODI before 40, 40, 50, after
+    # 34, 40, 40.
+    assert (conservative.median_nrs_before, conservative.median_nrs_after) == (7.0, 5.0)
+    assert (conservative.median_odi_before, conservative.median_odi_after) == (40.0, 40.0)
     injection = _step(report, "injection")
     # The second injected episode's first injection was before the period.
     assert (injection.reached, injection.measured, injection.improved) == (1, 1, 1)
@@ -237,6 +242,10 @@ def test_small_numbers_are_hidden_in_the_table(crafted):
     assert care["No baseline"] == "fewer than 5"
     assert care["Median NRS change"] == "-2.0"
     assert care["Median ODI change"] == "fewer than 5"  # three pairs only
+    before_after = table["At the step", "Conservative care"]
+    assert (before_after["NRS pairs"], before_after["NRS before"]) == ("6", "7.0")
+    assert before_after["NRS after"] == "5.0"
+    assert before_after["ODI pairs"] == before_after["ODI before"] == "fewer than 5"
     assert table["Step", "Rheumatology"]["Reached"] == "fewer than 5"
     assert table["Step", "Surgical evaluation"]["Median NRS change"] == "none"
     assert table["Injections by kind", "Diagnostic block"]["Given"] == "fewer than 5"
@@ -251,6 +260,30 @@ def test_small_numbers_are_hidden_in_the_table(crafted):
     assert table["Override reasons", "other reasons"]["Times given"] == "fewer than 5"
     assert not any("travelling" in cell.lower() for row in rows for cell in row)
     assert ("Episodes closed", "fewer than 5") in rows
+
+
+def test_the_charts_draw_only_what_the_tables_show(crafted):
+    improved, pain, disability = crafted.outcomes.report(START, END).charts()
+    assert improved.categories == (
+        "Conservative care",
+        "Injection",
+        "Surgical evaluation",
+        "Rheumatology",
+    )
+    # Four of seven improved: fewer than 5, so the share is not drawn.
+    assert improved.series == (("Improved", (None, None, None, None)),)
+    assert pain.series == (("Before", (7.0, None, None, None)), ("After", (5.0, None, None, None)))
+    assert disability.series[0][1] == (None, None, None, None)  # three ODI pairs only
+    assert "Injection" in pain.not_drawn and "Conservative care" not in pain.not_drawn
+    assert "Conservative care" in improved.not_drawn
+    assert (pain.maximum, disability.maximum) == (10, 100)
+
+
+def test_a_share_of_five_or_more_is_drawn(crafted):
+    report = crafted.outcomes.report(START, END)
+    assert report.shown_share(5, 8) == 62.5
+    assert report.shown_share(4, 8) is None and report.shown_share(0, 8) == 0
+    assert report.shown_share(5, 4) is None
 
 
 def test_a_period_before_any_care_counts_nothing(crafted):
@@ -333,6 +366,8 @@ def test_the_pdf_gives_the_same_figures_and_names_no_patient(crafted, tmp_path):
             assert all(word in text for word in words), cell
     for line in report.summary():
         assert " ".join(line) in text
+    for chart in report.charts():
+        assert chart.title in text and chart.not_drawn in text
     assert "Outcome0" not in text  # the crafted patients are Test Outcome01, 02, ...
     assert "Confidential: personal health information" not in text
     assert font_problems(pdf) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from sijdesk.services.audit import AuditFilter
 from sijdesk.ui.reports_window import WHOLE_CLINIC, ReportsWindow, TextTableModel
@@ -39,6 +39,28 @@ def test_the_window_shows_the_services_tables(qtbot, crafted):  # noqa: F811
     assert "fewer than 5" in window.status.text()
     assert window.clinician.itemText(0) == WHOLE_CLINIC
     assert window.pdf_button.isEnabled() and window.csv_button.isEnabled()
+
+
+def test_the_window_draws_the_services_charts(qtbot, crafted):  # noqa: F811
+    window = _opened(qtbot, crafted)
+    report = crafted.outcomes.report()
+    assert [view.report_chart for view in window.charts] == report.charts()
+    pain = window.charts[1]
+    before, after = pain.bar_sets
+    assert (before.label(), after.label()) == ("Before", "After")
+    assert [before.at(i) for i in range(before.count())] == [7.0, 0.0, 0.0, 0.0]
+    # A value not shown says so on its axis, in the sentence under it and to a screen reader.
+    axis = pain.chart.axes(Qt.Orientation.Horizontal)[0]
+    assert axis.categories() == [
+        "Conservative care",
+        "Injection (not shown)",
+        "Surgical evaluation (not shown)",
+        "Rheumatology (not shown)",
+    ]
+    assert pain.not_drawn.text() == report.charts()[1].not_drawn
+    description = pain.view.accessibleDescription()
+    assert "Conservative care: Before 7.0, After 5.0" in description
+    assert "Injection: Before not shown" in description
 
 
 def test_counting_runs_off_the_gui_thread(qtbot, crafted, monkeypatch):  # noqa: F811
