@@ -4,7 +4,9 @@ Rows come a page at a time from the worker thread as the list is scrolled
 (Qt's fetchMore), so a list of thousands opens as fast as one page. Reception
 sees names, phone numbers and "Follow-up due"; clinicians see the reason.
 A row is marked contacted or booked (with a note) or snoozed until a day;
-the mark is saved on the worker and the row leaves the list. The call list
+the mark is saved on the worker and the row leaves the list. Open patient (or a
+double-click) shows the row's patient in the main window; administrators set
+the intervals that make a patient due (Intervals…). The call list
 prints the rows as reception sees them, with room to write the outcome.
 """
 
@@ -26,13 +28,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from sijdesk.errors import UserError, ValidationError
-from sijdesk.services.due import PAGE, DueRow
+from sijdesk.services.due import PAGE, DueIntervals, DueRow
+from sijdesk.services.settings import LIMITS
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.sizing import resize_to_fit
 from sijdesk.ui.workers import Operations
@@ -189,10 +193,89 @@ class MarkDialog(QDialog):
         return values
 
 
+# (DueIntervals' name, the clinic setting's name, the label)
+INTERVAL_FIELDS = (
+    ("outcome_weeks", "due_outcome_weeks", "&No outcome measure for more than"),
+    ("relief_weeks", "due_relief_weeks", "Injection &relief unrecorded after"),
+    ("referral_weeks", "due_referral_weeks", "A referral &letter without its step after"),
+)
+
+
+class IntervalsDialog(QDialog):
+    """The clinic's follow-up intervals, in weeks (administrators). Saved on the
+    worker; a refused value is named beside its field and nothing is saved."""
+
+    def __init__(self, clinic, ops: Operations, current: DueIntervals, parent=None):
+        super().__init__(parent)
+        self.clinic = clinic
+        self.ops = ops
+        self.setWindowTitle("Follow-up intervals — SIJ Desk")
+        form = QFormLayout(self)
+        form.addRow(QLabel("A patient with an open episode is due for follow-up when:"))
+        self.fields: dict[str, QSpinBox] = {}
+        self.errors: dict[str, QLabel] = {}
+        for name, setting, text in INTERVAL_FIELDS:
+            low, high, _unit = LIMITS[setting]
+            box = QSpinBox()
+            box.setRange(low, high)
+            box.setSuffix(" weeks")
+            box.setValue(getattr(current, name))
+            box.setAccessibleName(text.replace("&", ""))
+            error = QLabel("")
+            error.setStyleSheet("color: #b00020;")
+            error.hide()  # shown with a message only
+            label = QLabel(text)
+            label.setBuddy(box)
+            form.addRow(label, box)
+            form.addRow(error)
+            self.fields[setting] = box
+            self.errors[setting] = error
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def values(self) -> dict[str, int]:
+        """The clinic settings to save, by their names."""
+        return {setting: box.value() for setting, box in self.fields.items()}
+
+    def save(self) -> None:
+        for error in self.errors.values():
+            error.setText("")
+            error.hide()
+        changes = self.values()
+        settings = self.clinic.settings
+        self.buttons.setEnabled(False)
+
+        def failed(exc: BaseException) -> bool:
+            self.buttons.setEnabled(True)
+            if isinstance(exc, ValidationError):
+                for name, message in exc.errors.items():
+                    error = self.errors.get(name, self.errors["due_outcome_weeks"])
+                    error.setText(message)
+                    error.show()
+                return True
+            if isinstance(exc, UserError):
+                Messages.warning(self, "Follow-up intervals", str(exc))
+                return True
+            return False
+
+        self.ops.run(
+            lambda: settings.update(changes),
+            on_success=lambda _r: self.accept(),
+            on_failure=failed,
+            context=self,
+            label="follow-up intervals",
+        )
+
+
 class DueWindow(QDialog):
     """Everyone may see the list; the service words it by role."""
 
     changed = QtSignal()  # a mark was saved: the toolbar's count is out of date
+    openPatient = QtSignal(int)  # noqa: N815 - Qt's signal naming; the patient's id
 
     def __init__(self, clinic, *, ops: Operations | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -228,7 +311,19 @@ class DueWindow(QDialog):
             button.setEnabled(False)
             self.buttons[kind] = button
             row.addWidget(button)
+        self.open_button = QPushButton("&Open patient")
+        self.open_button.setToolTip(
+            "Open the patient's record in the main window (or double-click)"
+        )
+        self.open_button.clicked.connect(self.open_selected)
+        self.open_button.setEnabled(False)
+        row.addWidget(self.open_button)
         row.addStretch(1)
+        self.intervals_button = QPushButton("&Intervals…")
+        self.intervals_button.setToolTip("When a patient becomes due (administrators)")
+        self.intervals_button.clicked.connect(self.edit_intervals)
+        self.intervals_button.setVisible("admin" in clinic.actor.roles)
+        row.addWidget(self.intervals_button)
         self.print_button = QPushButton("&Print call list…")
         self.print_button.clicked.connect(self.save_call_list)
         row.addWidget(self.print_button)
@@ -240,6 +335,7 @@ class DueWindow(QDialog):
         self.model.totalChanged.connect(self._show_total)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
+        self.table.activated.connect(lambda _index: self.open_selected())
         self.model.refresh()
 
     @property
@@ -258,8 +354,32 @@ class DueWindow(QDialog):
         return self.model.row_at(rows[0].row()) if rows else None
 
     def _selection_changed(self, *_args) -> None:
-        for button in self.buttons.values():
+        for button in (*self.buttons.values(), self.open_button):
             button.setEnabled(self.selected() is not None)
+
+    def open_selected(self) -> None:
+        """Show the selected row's patient in the main window (this list stays open)."""
+        row = self.selected()
+        if row is not None:
+            self.openPatient.emit(row.patient_id)
+
+    def ask_intervals(self, dialog: IntervalsDialog) -> bool:
+        """Show the intervals dialog; True when saved. Tests monkeypatch this."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def edit_intervals(self) -> None:
+        due = self.service
+        self.ops.run(
+            due.intervals,
+            on_success=self._ask_intervals,
+            context=self,
+            label="follow-up intervals",
+        )
+
+    def _ask_intervals(self, current: DueIntervals) -> None:
+        if self.ask_intervals(IntervalsDialog(self.clinic, self.ops, current, self)):
+            self.changed.emit()
+            self.model.refresh()
 
     def ask_mark(self, kind: str, row: DueRow) -> dict[str, Any] | None:
         """The note (and day) for a mark; None when cancelled. Tests monkeypatch this."""

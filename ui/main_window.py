@@ -723,6 +723,7 @@ class MainWindow(QMainWindow):
         window = DueWindow(self.clinic, parent=self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changed.connect(self.refresh_due_count)
+        window.openPatient.connect(self.open_patient)
         window.show()
         return window
 

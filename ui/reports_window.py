@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from sijdesk.errors import UserError, ValidationError
+from sijdesk.services.outcomes import DEFAULT_MINIMUM_CELL
+from sijdesk.services.settings import LIMITS
 from sijdesk.ui.errors import Messages
 from sijdesk.ui.report_chart import ReportChartView
 from sijdesk.ui.sizing import resize_to_fit
@@ -95,6 +98,10 @@ class ReportsWindow(QDialog):
         self.csv_button.clicked.connect(self.save_csv)
         for button in (self.pdf_button, self.csv_button):
             button.setEnabled(False)
+        self.small_button = QPushButton("Small &numbers…")
+        self.small_button.setToolTip("The smallest count the report shows (administrators)")
+        self.small_button.clicked.connect(self.edit_minimum_cell)
+        self.small_button.setVisible("admin" in clinic.actor.roles)
 
         filters = QHBoxLayout()
         for text, widget in (
@@ -107,7 +114,7 @@ class ReportsWindow(QDialog):
             filters.addWidget(label)
             filters.addWidget(widget, 1 if widget is self.clinician else 0)
             filters.addSpacing(8)
-        for button in (self.show_button, self.pdf_button, self.csv_button):
+        for button in (self.show_button, self.pdf_button, self.csv_button, self.small_button):
             filters.addWidget(button)
 
         self.busy = QProgressBar()
@@ -182,7 +189,11 @@ class ReportsWindow(QDialog):
         self._done()
         self.status.setText("")
         if isinstance(exc, ValidationError):
-            fields = {"start": "From", "clinician": "Episodes of"}
+            fields = {
+                "start": "From",
+                "clinician": "Episodes of",
+                "report_min_cell": "Smallest count shown",
+            }
             self.error.setText("; ".join(f"{fields.get(k, k)}: {v}" for k, v in exc.errors.items()))
             return True
         if isinstance(exc, UserError):
@@ -242,6 +253,37 @@ class ReportsWindow(QDialog):
         self.content_layout.addStretch(1)
         for button in (self.pdf_button, self.csv_button):
             button.setEnabled(True)
+
+    # -- the small-numbers setting --------------------------------------------------------
+
+    def ask_minimum_cell(self, current: int) -> int | None:
+        """The new smallest count shown, or None when cancelled. Tests monkeypatch this."""
+        low, high, _unit = LIMITS["report_min_cell"]
+        value, ok = QInputDialog.getInt(
+            self,
+            "Small numbers — SIJ Desk",
+            "To protect patients, counts from 1 up to one less than this are shown as\n"
+            '"fewer than N", and no share or median is given for fewer episodes.\n\n'
+            "Smallest count shown:",
+            current,
+            low,
+            high,
+        )
+        return value if ok else None
+
+    def edit_minimum_cell(self) -> None:
+        current = self.report.minimum_cell if self.report else DEFAULT_MINIMUM_CELL
+        value = self.ask_minimum_cell(current)
+        if value is None or value == current:
+            return
+        settings = self.clinic.settings
+        self.ops.run(
+            lambda: settings.update({"report_min_cell": value}),
+            on_success=lambda _r: self.refresh(),
+            on_failure=self._failed,
+            context=self,
+            label="small numbers",
+        )
 
     # -- saving -------------------------------------------------------------------------
 

@@ -31,6 +31,9 @@ Definitions, each one sentence a clinician can check by hand:
   the outcomes after them are counted as for a step, from each episode's first
   decision of that kind. Override reasons are grouped as typed, ignoring case
   and surrounding spaces; a reason given fewer than N times is only counted.
+- A whole-clinic report also gives each clinician's part (the episodes they
+  opened): episodes, decisions and the counts at each step, which add up to the
+  clinic's; medians are given for the whole only.
 - Superseded versions and records entered in error are never read.
 
 Everything is counted in SQL (aggregates and window functions), never by loading
@@ -75,7 +78,7 @@ REPORT_STEPS: tuple[tuple[str, str], ...] = (
     ("surgery_evaluation", "Surgical evaluation"),
     ("rheumatology", "Rheumatology"),
 )
-DEFAULT_MINIMUM_CELL = 5
+DEFAULT_MINIMUM_CELL = 5  # clinic_settings.report_min_cell (clinic.settings changes it)
 # What the clinician did with the pathway's advice (a decision on the timeline).
 DECISIONS: tuple[tuple[str, str], ...] = (
     ("accepted", "Advice followed"),
@@ -164,6 +167,18 @@ class ReportTable:
 
 
 @dataclass(frozen=True)
+class ClinicianOutcome:
+    """One clinician's part of a whole-clinic report (the episodes they opened):
+    their steps carry counts only, no medians."""
+
+    name: str
+    episodes_opened: int
+    episodes_closed: int
+    decisions: dict[str, int]
+    steps: tuple[StepOutcome, ...]  # the steps their episodes reached, in order
+
+
+@dataclass(frozen=True)
 class ReportChart:
     """A bar chart of the report: one group of bars per category, one bar per series.
     A value is None where it may not be shown (too few episodes) or there is none;
@@ -195,6 +210,9 @@ class OutcomeReport:
     override_reasons: tuple[tuple[str, int], ...]  # the most common, most first
     minimum_cell: int
     thresholds: dict[str, float]
+    # Per clinician, in a whole-clinic report only (a report of one clinician's
+    # episodes is that clinician's row).
+    clinicians: tuple[ClinicianOutcome, ...] = ()
 
     def count(self, value: int) -> str:
         """A count as it may be shown: small numbers hidden."""
@@ -340,6 +358,61 @@ class OutcomeReport:
                     )
                     for referral in self.referrals
                 ),
+            ),
+            *self._clinician_tables(),
+        ]
+
+    def _clinician_tables(self) -> list[ReportTable]:
+        """Each clinician's episodes side by side (whole-clinic reports only)."""
+        if not self.clinicians:
+            return []
+        steps = []
+        for person in self.clinicians:
+            for step in person.steps:
+                steps.append(
+                    (
+                        f"{person.name}: {step.label}",
+                        self.count(step.reached),
+                        self.count(step.measured),
+                        self.count(step.improved),
+                        self.share(step.improved, step.measured),
+                        self.count(step.no_baseline),
+                        self.count(step.no_follow_up),
+                    )
+                )
+        return [
+            ReportTable(
+                "Each clinician's episodes",
+                (
+                    "Clinician",
+                    "Episodes opened",
+                    "Episodes closed",
+                    "Advice followed",
+                    "Advice overridden",
+                ),
+                tuple(
+                    (
+                        person.name,
+                        self.count(person.episodes_opened),
+                        self.count(person.episodes_closed),
+                        self.count(person.decisions.get("accepted", 0)),
+                        self.count(person.decisions.get("overridden", 0)),
+                    )
+                    for person in self.clinicians
+                ),
+            ),
+            ReportTable(
+                "What became of each clinician's episodes at each step",
+                (
+                    "Clinician and step",
+                    "Reached",
+                    "Measured",
+                    "Improved",
+                    "Share improved",
+                    "No baseline",
+                    "No follow-up",
+                ),
+                tuple(steps),
             ),
         ]
 
@@ -632,29 +705,29 @@ class OutcomeService(ServiceBase):
         percent = _fraction(thresholds.mic_percent)
         with self.db.read() as session:
             clinician_id, clinician_name = self._clinician(session, clinician)
-            episodes = select(func.count()).select_from(Episode)
-            if clinician_id is not None:
-                episodes = episodes.where(Episode.created_by_id == clinician_id)
-            opened_from, opened_to = _day_bounds(start, end)
-            opened = session.execute(
-                episodes.where(Episode.created_at >= opened_from, Episode.created_at < opened_to)
-            ).scalar_one()
-            closed = session.execute(
-                episodes.where(Episode.closed_on.between(start, end))
-            ).scalar_one()
-            steps = tuple(
+            opened_by, closed_by = self._episodes(session, start, end, clinician_id)
+            step_results = [
                 self._step(
                     session, step, label, start, end, clinician_id, nrs_points, odi_points, percent
                 )
                 for step, label in REPORT_STEPS
-            )
+            ]
+            steps = tuple(whole for whole, _ in step_results)
             decision_outcomes = tuple(
                 self._step(
                     session, key, label, start, end, clinician_id, nrs_points, odi_points, percent
-                )
+                )[0]
                 for key, label in DECISIONS
             )
-            decisions, reasons = self._decisions(session, start, end, clinician_id)
+            decisions_by, reasons = self._decisions(session, start, end, clinician_id)
+            decisions = {
+                key: sum(made.get(key, 0) for made in decisions_by.values()) for key, _ in DECISIONS
+            }
+            breakdown = (
+                ()
+                if clinician_id is not None
+                else self._breakdown(session, opened_by, closed_by, decisions_by, step_results)
+            )
             injections = tuple(
                 self._injections(session, purpose, label, start, end, clinician_id)
                 for purpose, label in INJECTION_KINDS
@@ -681,14 +754,15 @@ class OutcomeService(ServiceBase):
             end=end,
             clinician=clinician,
             clinician_name=clinician_name,
-            episodes_opened=opened,
-            episodes_closed=closed,
+            episodes_opened=sum(opened_by.values()),
+            episodes_closed=sum(closed_by.values()),
             steps=steps,
             injections=injections,
             referrals=referrals,
             decisions=decisions,
             decision_outcomes=decision_outcomes,
             override_reasons=reasons,
+            clinicians=breakdown,
             minimum_cell=minimum,
             thresholds={
                 "mic_nrs_points": float(thresholds.mic_nrs_points),
@@ -696,6 +770,12 @@ class OutcomeService(ServiceBase):
                 "mic_percent": float(thresholds.mic_percent),
             },
         )
+
+    def minimum_cell(self) -> int:
+        """Counts from 1 to this less one are hidden in the report."""
+        self.require(CLINICAL_ROLES, "see the clinic's outcome report")
+        with self.db.read() as session:
+            return self._minimum_cell(session)
 
     def clinicians(self) -> list[tuple[str, str]]:
         """(username, name) of everyone who may open episodes (clinicians and
@@ -755,7 +835,9 @@ class OutcomeService(ServiceBase):
         nrs_points: Fraction,
         odi_points: Fraction,
         percent: Fraction,
-    ) -> StepOutcome:
+    ) -> tuple[StepOutcome, dict[int, StepOutcome]]:
+        """The step's outcome for the episodes asked for, and its counts per clinician
+        (by the clinician who opened each episode; medians only for the whole)."""
         # CTEs read more than once are computed once (SQLite and PostgreSQL alike).
         starts = _step_starts(step, start, end, clinician_id).cte("starts")
         measures = _measures(starts)
@@ -772,13 +854,15 @@ class OutcomeService(ServiceBase):
         def counted(condition: Any) -> Any:
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-        row = session.execute(
+        # One row per clinician; the medians (the whole's, uncorrelated) are computed
+        # once and repeated on each row.
+        rows = session.execute(
             select(
-                select(func.count()).select_from(starts).scalar_subquery(),
+                Episode.created_by_id,
+                func.count(),
                 counted(any_pair),
                 counted(and_(any_pair, improved)),
-                select(func.count()).select_from(starts).scalar_subquery()
-                - counted(any_baseline),  # episodes without any measure are not in measures
+                counted(~any_baseline),  # NULL measures: the episode had none
                 counted(and_(any_baseline, ~any_pair)),
                 counted(nrs_pair),
                 counted(odi_pair),
@@ -788,29 +872,39 @@ class OutcomeService(ServiceBase):
                 _median(nrs1, nrs_pair, measures),
                 _median(odi0, odi_pair, measures),
                 _median(odi1, odi_pair, measures),
-            ).select_from(measures)
-        ).one()
+            )
+            .select_from(starts)
+            .join(Episode, Episode.id == starts.c.episode_id)
+            .outerjoin(measures, measures.c.episode_id == starts.c.episode_id)
+            .group_by(Episode.created_by_id)
+        ).all()
 
         def figure(value: Any, scale: int = 1) -> float | None:
             return None if value is None else float(value) / scale
 
-        return StepOutcome(
-            step=step,
-            label=label,
-            reached=int(row[0]),
-            measured=int(row[1]),
-            improved=int(row[2]),
-            no_baseline=int(row[3]),
-            no_follow_up=int(row[4]),
-            nrs_pairs=int(row[5]),
-            median_nrs_change=figure(row[7]),
-            odi_pairs=int(row[6]),
-            median_odi_change=figure(row[8], 10),
-            median_nrs_before=figure(row[9]),
-            median_nrs_after=figure(row[10]),
-            median_odi_before=figure(row[11], 10),
-            median_odi_after=figure(row[12], 10),
-        )
+        def counts(values: tuple[int, ...]) -> dict[str, int]:
+            names = ("reached", "measured", "improved", "no_baseline", "no_follow_up")
+            return dict(zip((*names, "nrs_pairs", "odi_pairs"), values, strict=True))
+
+        def outcome(values: tuple[int, ...], medians: tuple[Any, ...] | None) -> StepOutcome:
+            m = medians or (None,) * 6
+            return StepOutcome(
+                step=step,
+                label=label,
+                **counts(values),
+                median_nrs_change=figure(m[0]),
+                median_odi_change=figure(m[1], 10),
+                median_nrs_before=figure(m[2]),
+                median_nrs_after=figure(m[3]),
+                median_odi_before=figure(m[4], 10),
+                median_odi_after=figure(m[5], 10),
+            )
+
+        per_clinician = {
+            int(row[0]): outcome(tuple(int(v) for v in row[1:8]), None) for row in rows
+        }
+        whole = tuple(sum(int(row[i]) for row in rows) for i in range(1, 8))
+        return outcome(whole, tuple(rows[0][8:14]) if rows else None), per_clinician
 
     def _of_clinician(self, stmt: Select, event: Any, clinician_id: int | None) -> Select:
         if clinician_id is None:
@@ -821,21 +915,31 @@ class OutcomeService(ServiceBase):
 
     def _decisions(
         self, session: Session, start: date, end: date, clinician_id: int | None
-    ) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
-        """How many decisions of each kind are dated in the period, and the override
-        reasons given most often (as typed, ignoring case and the spaces around)."""
+    ) -> tuple[dict[int, dict[str, int]], tuple[tuple[str, int], ...]]:
+        """How many decisions of each kind are dated in the period, per clinician (who
+        opened the episode), and the override reasons given most often (as typed,
+        ignoring case and the spaces around)."""
         event = aliased(TimelineEvent)
         decision = PathwayDecision.__table__.alias("decision")
         made_stmt = (
-            select(decision.c.decision, decision.c.reason)
+            select(
+                decision.c.decision, decision.c.reason, Episode.created_by_id.label("clinician_id")
+            )
             .select_from(event)
             .join(decision, decision.c.id == event.id)
+            .join(Episode, Episode.id == event.episode_id)
             .where(event.kind == "decision", event.event_date.between(start, end), _current(event))
         )
-        made = self._of_clinician(made_stmt, event, clinician_id).cte("made")
-        counts: dict[str, int] = dict(
-            session.execute(select(made.c.decision, func.count()).group_by(made.c.decision)).all()
-        )
+        if clinician_id is not None:
+            made_stmt = made_stmt.where(Episode.created_by_id == clinician_id)
+        made = made_stmt.cte("made")
+        counts: dict[int, dict[str, int]] = {}
+        for who, kind, number in session.execute(
+            select(made.c.clinician_id, made.c.decision, func.count()).group_by(
+                made.c.clinician_id, made.c.decision
+            )
+        ):
+            counts.setdefault(int(who), {})[str(kind)] = int(number)
         reason = func.lower(func.trim(made.c.reason))
         reasons = session.execute(
             select(reason, func.count())
@@ -844,10 +948,59 @@ class OutcomeService(ServiceBase):
             .order_by(func.count().desc(), reason)
             .limit(50)
         ).all()
-        return (
-            {key: int(counts.get(key, 0)) for key, _ in DECISIONS},
-            tuple((str(text), int(number)) for text, number in reasons),
+        return counts, tuple((str(text), int(number)) for text, number in reasons)
+
+    def _episodes(
+        self, session: Session, start: date, end: date, clinician_id: int | None
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """Episodes opened (by ``created_at``) and closed (by ``closed_on``) in the
+        period, per clinician who opened them."""
+        opened_from, opened_to = _day_bounds(start, end)
+        found: list[dict[int, int]] = []
+        for condition in (
+            and_(Episode.created_at >= opened_from, Episode.created_at < opened_to),
+            Episode.closed_on.between(start, end),
+        ):
+            stmt = select(Episode.created_by_id, func.count()).where(condition)
+            if clinician_id is not None:
+                stmt = stmt.where(Episode.created_by_id == clinician_id)
+            rows = session.execute(stmt.group_by(Episode.created_by_id)).all()
+            found.append({int(who): int(number) for who, number in rows})
+        return found[0], found[1]
+
+    def _breakdown(
+        self,
+        session: Session,
+        opened: dict[int, int],
+        closed: dict[int, int],
+        decisions: dict[int, dict[str, int]],
+        step_results: list[tuple[StepOutcome, dict[int, StepOutcome]]],
+    ) -> tuple[ClinicianOutcome, ...]:
+        """Each clinician with anything in the period, by name: their episodes opened
+        and closed, decisions and what became of their episodes at each step."""
+        ids = set(opened) | set(closed) | set(decisions)
+        for _, per_clinician in step_results:
+            ids |= set(per_clinician)
+        if not ids:
+            return ()
+        names = dict(
+            session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
         )
+        people = []
+        for who in sorted(ids, key=lambda i: (names.get(i, ""), i)):
+            steps = tuple(
+                per_clinician[who] for _, per_clinician in step_results if who in per_clinician
+            )
+            people.append(
+                ClinicianOutcome(
+                    name=names.get(who) or f"user {who}",
+                    episodes_opened=opened.get(who, 0),
+                    episodes_closed=closed.get(who, 0),
+                    decisions={key: decisions.get(who, {}).get(key, 0) for key, _ in DECISIONS},
+                    steps=steps,
+                )
+            )
+        return tuple(people)
 
     def _injections(
         self,

@@ -1,6 +1,8 @@
-"""Clinic-wide safety settings every window needs (the idle lock, automatic
-backups, whether this is a demo clinic). Any signed-in user reads them; only an administrator
-changes them, audited with the values before and after."""
+"""Clinic-wide settings: the safety settings every window needs (the idle lock,
+automatic backups, whether this is a demo clinic), and the numbers of the
+follow-up list and the outcome report (their services read those). Any
+signed-in user reads them; only an administrator changes them, audited with the
+values before and after."""
 
 from __future__ import annotations
 
@@ -22,6 +24,12 @@ LIMITS = {
     "backup_keep_daily": (1, 366, ""),
     "backup_keep_weekly": (0, 520, ""),
     "backup_keep_monthly": (0, 600, ""),
+    # The follow-up list (services/due.py): due after this many weeks.
+    "due_outcome_weeks": (1, 52, " weeks"),
+    "due_relief_weeks": (1, 26, " weeks"),
+    "due_referral_weeks": (1, 52, " weeks"),
+    # The outcome report hides counts below this; under 2 would hide nothing.
+    "report_min_cell": (2, 20, ""),
 }
 
 
@@ -90,7 +98,7 @@ class SettingsService(ServiceBase):
                 "settings.update",
                 "clinic_settings",
                 1,
-                summary="safety settings: " + ", ".join(sorted(clean)),
+                summary="clinic settings: " + ", ".join(sorted(clean)),
                 details={"before": before, "after": clean},
             )
             return _view(settings)

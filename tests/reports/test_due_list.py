@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from sijdesk.errors import ValidationError
+from sijdesk.errors import PermissionDenied, ValidationError
 from sijdesk.services.audit import AuditFilter
-from sijdesk.services.due import NEUTRAL_REASON
+from sijdesk.services.due import NEUTRAL_REASON, DueIntervals
 from tests.conftest import TODAY
 from tests.signin import add_user, database_option, location_of, reopen_clinic, run_sijdesk
 from tests.window_fixtures import register
@@ -63,6 +63,31 @@ def test_no_outcome_measure_for_more_than_six_weeks(clinic):
     assert rows[day43.id].since == TODAY  # the first day over six weeks
     assert rows[never.id].since == ago(50 - 43)
     assert rows[day43.id].reason == "No outcome measure for more than 6 weeks"
+
+
+def test_the_clinic_sets_its_own_intervals(clinic):
+    b = Clinic(clinic)
+    episode = b.episode()
+    b.measure(episode, 30)
+    assert _due_episodes(clinic, "outcome_overdue") == set()
+    clinic.settings.update({"due_outcome_weeks": 4})
+    assert clinic.due.intervals() == DueIntervals(outcome_weeks=4)
+    (row,) = [r for r in _rows(clinic) if r.rule == "outcome_overdue"]
+    assert row.since == ago(30 - 29)  # day 29 after the measure, the first over 4 weeks
+    assert row.reason == "No outcome measure for more than 4 weeks"
+    (event,) = clinic.audit.events(AuditFilter(action="settings.update"))
+    assert event.details["before"] == {"due_outcome_weeks": 6}
+    assert event.details["after"] == {"due_outcome_weeks": 4}
+
+
+def test_only_an_administrator_changes_the_intervals_within_limits(clinic):
+    with pytest.raises(ValidationError) as bad:
+        clinic.settings.update({"due_outcome_weeks": 0, "due_relief_weeks": 30})
+    assert set(bad.value.errors) == {"due_outcome_weeks", "due_relief_weeks"}
+    assert clinic.due.intervals() == DueIntervals()  # nothing saved
+    clinician = add_user(clinic, "clin", "Dr Due", "clinician")
+    with pytest.raises(PermissionDenied):
+        clinician.settings.update({"due_referral_weeks": 8})
 
 
 def test_injection_relief_not_recorded_after_two_weeks(clinic):

@@ -93,6 +93,55 @@ def test_the_call_list_prints_what_reception_may_see(qtbot, overdue, tmp_path, m
     assert NEUTRAL_REASON in text and "outcome measure" not in text
 
 
+def test_a_row_opens_its_patient_in_the_main_window(qtbot, overdue, settings):
+    from sijdesk.ui.main_window import MainWindow
+
+    main = MainWindow(overdue, settings)
+    qtbot.addWidget(main)
+    main.show()
+    window = main.show_due()
+    qtbot.waitUntil(lambda: not window.loading, timeout=20_000)
+    assert not window.open_button.isEnabled()  # nothing chosen yet
+    window.table.selectRow(2)
+    row = window.selected()
+    with qtbot.waitSignal(window.openPatient, timeout=5_000) as opened:
+        window.table.activated.emit(window.model.index(2, 0))  # a double-click or Enter
+    assert opened.args == [row.patient_id]
+    qtbot.waitUntil(
+        lambda: (
+            main.patient_view.patient is not None and main.patient_view.patient.id == row.patient_id
+        ),
+        timeout=20_000,
+    )
+    window.close()
+    main.close()
+
+
+def test_an_administrator_changes_the_intervals_from_the_list(qtbot, overdue, monkeypatch):
+    window = _opened(qtbot, overdue)
+    assert window.intervals_button.isVisibleTo(window)
+    assert window.model.total == 12  # 50 days since the last measure
+
+    def longer(dialog):
+        assert dialog.fields["due_outcome_weeks"].value() == 6
+        dialog.fields["due_outcome_weeks"].setValue(8)
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=20_000)
+        return True
+
+    monkeypatch.setattr(window, "ask_intervals", longer)
+    with qtbot.waitSignal(window.changed, timeout=20_000):
+        window.edit_intervals()
+    qtbot.waitUntil(lambda: not window.loading and window.model.total == 0, timeout=20_000)
+    assert overdue.due.intervals().outcome_weeks == 8
+
+
+def test_the_intervals_are_not_offered_to_a_clinician(qtbot, overdue):
+    clinician = add_user(overdue, "clin", "Dr Due", "clinician")
+    window = _opened(qtbot, clinician)
+    assert not window.intervals_button.isVisibleTo(window)
+
+
 def test_the_toolbar_shows_how_many_are_due(qtbot, overdue, settings):
     from sijdesk.ui.main_window import MainWindow
 

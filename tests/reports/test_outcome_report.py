@@ -159,6 +159,8 @@ def crafted(clinic):
 HEADERS = (
     "Step",
     "At the step",
+    "Clinician",
+    "Clinician and step",
     "After the decision",
     "Override reasons",
     "Injections by kind",
@@ -224,6 +226,34 @@ def test_one_clinicians_episodes(crafted):
     assert (conservative.reached, conservative.measured, conservative.improved) == (10, 6, 3)
 
 
+def test_each_clinicians_part_of_the_whole_clinic(crafted):
+    report = crafted.outcomes.report(START, END)
+    other, mine = report.clinicians  # by name: Dr Other, Dr Report
+    assert (other.name, other.episodes_opened, other.episodes_closed) == ("Dr Other", 1, 0)
+    assert other.decisions == {"accepted": 0, "overridden": 0}
+    (care,) = other.steps
+    assert (care.step, care.reached, care.measured, care.improved) == ("conservative", 1, 1, 1)
+    assert (mine.name, mine.episodes_opened, mine.episodes_closed) == ("Dr Report", 15, 1)
+    assert mine.decisions == {"accepted": 1, "overridden": 6}
+    assert [s.step for s in mine.steps] == [
+        "conservative",
+        "injection",
+        "surgery_evaluation",
+        "rheumatology",
+    ]
+    care = mine.steps[0]
+    assert (care.reached, care.measured, care.improved) == (10, 6, 3)
+    assert (care.no_baseline, care.no_follow_up) == (2, 2)
+    assert care.median_nrs_change is None  # medians are the whole clinic's only
+    # The clinic's figures are the sum of its clinicians'.
+    for index, step in enumerate(report.steps):
+        parts = [s for person in report.clinicians for s in person.steps if s.step == step.step]
+        assert step.reached == sum(s.reached for s in parts), index
+        assert step.improved == sum(s.improved for s in parts), index
+    # A report of one clinician's episodes is that clinician's row already.
+    assert crafted.outcomes.report(START, END, clinician="clin").clinicians == ()
+
+
 def test_small_numbers_are_hidden_in_the_table(crafted):
     rows = crafted.outcomes.report(START, END).rows()
     header, table = None, {}
@@ -260,6 +290,16 @@ def test_small_numbers_are_hidden_in_the_table(crafted):
     assert table["Override reasons", "other reasons"]["Times given"] == "fewer than 5"
     assert not any("travelling" in cell.lower() for row in rows for cell in row)
     assert ("Episodes closed", "fewer than 5") in rows
+    assert table["Clinician", "Dr Report"]["Advice overridden"] == "6"
+    assert table["Clinician", "Dr Other"]["Episodes opened"] == "fewer than 5"
+    mine = table["Clinician and step", "Dr Report: Conservative care"]
+    assert (mine["Reached"], mine["Measured"], mine["Share improved"]) == (
+        "10",
+        "6",
+        "fewer than 5",
+    )
+    assert table["Clinician and step", "Dr Other: Conservative care"]["Reached"] == "fewer than 5"
+    assert ("Clinician and step", "Dr Other: Injection") not in table  # never reached
 
 
 def test_the_charts_draw_only_what_the_tables_show(crafted):
@@ -284,6 +324,25 @@ def test_a_share_of_five_or_more_is_drawn(crafted):
     assert report.shown_share(5, 8) == 62.5
     assert report.shown_share(4, 8) is None and report.shown_share(0, 8) == 0
     assert report.shown_share(5, 4) is None
+
+
+def test_an_administrator_sets_the_smallest_count_shown(crafted):
+    assert crafted.outcomes.minimum_cell() == 5
+    crafted.settings.update({"report_min_cell": 3})
+    report = crafted.outcomes.report(START, END)
+    care = next(row for row in report.tables()[0].rows if row[0] == "Conservative care")
+    assert care[3] == "4"  # four improved: shown now
+    assert care[4] == "57 %"  # 4 of 7
+    (event,) = crafted.audit.events(AuditFilter(action="settings.update"))
+    assert event.details == {"before": {"report_min_cell": 5}, "after": {"report_min_cell": 3}}
+    for refused in (1, 21):
+        with pytest.raises(ValidationError) as bad:
+            crafted.settings.update({"report_min_cell": refused})
+        assert "report_min_cell" in bad.value.errors
+    clinician = add_user(crafted, "clin3", "Dr Third", "clinician")
+    with pytest.raises(PermissionDenied):
+        clinician.settings.update({"report_min_cell": 10})
+    assert crafted.outcomes.minimum_cell() == 3
 
 
 def test_a_period_before_any_care_counts_nothing(crafted):

@@ -135,3 +135,19 @@ def test_the_menu_is_there_for_clinical_roles(qtbot, clinic, settings, role):
     assert window.report is not None and window.report.end == acting.today()
     assert window.report.start == date(2025, 11, 30)
     window.close()
+
+
+def test_an_administrator_changes_the_smallest_count_shown(qtbot, crafted, monkeypatch):  # noqa: F811
+    window = _opened(qtbot, crafted)
+    assert window.small_button.isVisibleTo(window)
+    monkeypatch.setattr(window, "ask_minimum_cell", lambda current: 3)
+    window.edit_minimum_cell()
+    qtbot.waitUntil(lambda: not window.loading and window.report.minimum_cell == 3, timeout=20_000)
+    assert "fewer than 3" in window.status.text()
+    assert crafted.outcomes.minimum_cell() == 3
+
+
+def test_a_clinician_is_not_offered_the_setting(qtbot, crafted):  # noqa: F811
+    clinician = add_user(crafted, "clin3", "Dr Third", "clinician")
+    window = _opened(qtbot, clinician)
+    assert not window.small_button.isVisibleTo(window)
