@@ -21,6 +21,11 @@ from sijdesk.reports.content import EpisodeContent
 from sijdesk.reports.styles import DocumentMeta, build_pdf, frame_width, stylesheet
 
 TITLE = "Your care plan"
+# The one place the plan names the joint in full; after this it is "the SI joint".
+INTRODUCTION = (
+    "Your sacroiliac joint (SI joint) is where your spine meets your pelvis. This plan "
+    "sets out how we will treat your pain, one step at a time, and what you can do."
+)
 
 
 @dataclass(frozen=True)
@@ -63,15 +68,13 @@ def default_goals(c: EpisodeContent) -> tuple[str, ...]:
     if odi and odi[-1] >= 40:
         goals.append("Manage washing, dressing and light housework with less help and less pain.")
     if functional & {"instability", "weakness", "inhibition"}:
-        goals.append("Stand and walk with confidence, using the belt only for demanding tasks.")
-    goals.append("Walk for 20 to 30 minutes at a comfortable pace on most days.")
+        goals.append("Stand and walk with confidence, and use the belt only for hard tasks.")
+    goals.append("Walk for 20 to 30 minutes at an easy pace on most days.")
     step = plan_step(c)
     if step == "injection":
-        goals.append("Use the weeks after the injection to build up your exercise programme.")
+        goals.append("Use the weeks after the injection to build up your exercises.")
     elif step == "surgery_evaluation":
-        goals.append(
-            "Make an informed choice with the surgeon about whether an operation is right."
-        )
+        goals.append("Decide with the surgeon if an operation is right for you.")
     else:
         goals.append("Get back to the work, sport or hobbies that matter most to you.")
     return tuple(goals)
@@ -103,63 +106,62 @@ def where_you_are(c: EpisodeContent) -> list[str]:
     if a is None:
         when = f" ({c.closed_by})" if c.closed_by else ""
         return [
-            f"You have had an operation to fuse your sacroiliac joint{when}. Your plan now "
-            "focuses on recovering well and getting back to your usual activities."
+            f"You have had an operation to join the bones of your SI joint{when}. Your plan "
+            "now is to heal well and get back to the things you do each day."
         ]
     if a.triage == "urgent_referral":
         return [
-            "Some of the things you told us need to be checked quickly by a specialist before "
-            "any more treatment for your sacroiliac joint. We have asked for an urgent "
-            "appointment for you. Your usual treatment is paused until then."
+            "Some of the things you told us need to be checked soon by a specialist. We have "
+            "asked for an urgent appointment for you. Your usual treatment stops until then."
         ]
     weeks = c.therapy.weeks_to(c.as_of)
     out: list[str] = []
     if a.triage == "rheumatology_referral":
         out.append(
-            "Some features of your back pain can be caused by inflammation in the joints. "
-            "We have asked a rheumatologist (a specialist in joint inflammation) to see you. "
-            "Meanwhile, physiotherapy and your home programme carry on."
+            "Some signs of your back pain can come from swelling inside the joints "
+            "(inflammation). We have asked a joint specialist (a rheumatologist) to see you. "
+            "In the meantime, keep going with physio and your home programme."
         )
     elif a.triage == "other_source":
         out.append(
-            "Your pain is mostly above the belt line, so it may come from your lower back "
-            "rather than the sacroiliac joint. Physiotherapy and your home programme carry on "
-            "while we look into this."
+            "Your pain is mostly above the belt line. So it may come from your lower back, not "
+            "the SI joint. Keep going with physio and your home programme while we look into "
+            "this."
         )
     step = plan_step(c)
     if step == "conservative" and a.triage == "sij_pathway":
         if c.therapy.sessions == 0:
             out.append(
-                "You are at the first step: physiotherapy and a home programme. This is the "
-                "treatment that helps most people with this problem."
+                "You are at the first step: physio and a home programme. This helps most people "
+                "with this problem."
             )
         elif a.scores.response == "good":
             out.append(
-                f"You have had {w.weeks(weeks)} of physiotherapy and your pain or daily "
-                "activities have clearly improved, so the plan is to carry on with it."
+                f"You have had {w.weeks(weeks)} of physio. Your pain, or what you can do, has "
+                "clearly got better. So the plan is to keep going with it."
             )
         else:
             out.append(
-                f"You have had {w.weeks(weeks)} of physiotherapy. We will carry on with it "
-                "and your home programme, and check your progress at your next review."
+                f"You have had {w.weeks(weeks)} of physio. We will keep going with it and with "
+                "your home programme. We will check how you are doing at your next review."
             )
     elif step == "injection":
         why = (
-            "to check whether this joint is the main source of your pain"
+            "to check if this joint is the main cause of your pain"
             if a.injection_purpose == "diagnostic"
-            else "with a steroid, to ease the pain and give your exercises a better chance"
+            else "with a steroid to ease the pain, so that your exercises can work better"
         )
         out.append(
-            f"You have had {w.weeks(weeks)} of physiotherapy and it has not helped enough, "
-            "and your examination points to the sacroiliac joint. The next step is an "
-            f"injection into the joint, {why}. Your exercises remain important."
+            f"You have had {w.weeks(weeks)} of physio, and it has not helped enough. Your "
+            "exam points to the SI joint. The next step is an injection into the joint, "
+            f"{why}. Your exercises are still important."
         )
     elif step == "surgery_evaluation":
         out.append(
-            "Your pain has carried on despite physiotherapy and injections, and tests have "
-            "shown that the sacroiliac joint is its main source. We are asking a spine surgeon "
-            "for an opinion on whether an operation to fuse the joint could help you. This is "
-            "a conversation, not a decision: you choose what happens next."
+            "Your pain has gone on in spite of physio and injections. Tests have shown that "
+            "the SI joint is the main cause. We are asking a spine surgeon if an operation to "
+            "join the bones of the joint could help you. This is a talk, not a decision. You "
+            "choose what happens next."
         )
     if c.current_step and c.current_step != a.step:
         out.append("Your clinician has talked this choice through with you.")
@@ -168,51 +170,51 @@ def where_you_are(c: EpisodeContent) -> list[str]:
 
 STEP_TEXT = (
     (
-        "Step 1: physiotherapy and a home programme",
-        "Hands-on treatment, guided exercises and practice of everyday movements, with "
-        "taping or a belt if the joint feels unstable. Most people need nothing more.",
+        "Step 1: physio and a home programme",
+        "Hands-on care, exercises, and practice of the moves you make each day. Tape or a "
+        "belt can help if the joint feels loose. Most people need nothing more.",
     ),
     (
         "Step 2: an injection into the joint",
-        "Guided by X-ray or ultrasound. A numbing injection can show whether the joint is the "
-        "cause; a steroid injection can calm the pain for a while. It is offered only after "
-        "physiotherapy has been tried.",
+        "X-ray or ultrasound pictures guide the needle. A numbing injection can show if the "
+        "joint is the cause. A steroid injection can calm the pain for a while. We offer it "
+        "only after you have tried physio.",
     ),
     (
-        "Step 3: an operation to fuse the joint",
-        "For the few people whose severe pain continues after everything else, once tests "
-        "have confirmed the joint as the cause.",
+        "Step 3: an operation to join the bones of the joint",
+        "For the few people whose bad pain goes on after all else, once tests show that the "
+        "joint is the cause.",
     ),
     (
         "At every step: medicines",
-        "They can make moving and exercising easier, but they rarely fix the problem alone.",
+        "They can make it easier to move and exercise. On their own, they seldom fix the problem.",
     ),
 )
 
 COMPONENT_TEXT = {
     "met": (
         "Freeing up a stiff joint",
-        "Your physiotherapist will use muscle energy techniques: you push gently against "
-        "their hand, then relax, which helps the joint and muscles move more freely.",
+        "Your physio will use muscle energy techniques. You push gently against their hand, "
+        "then relax. This helps the joint and muscles move more freely.",
     ),
     "motor_retraining": (
-        "Retraining movement",
-        "Practise the exercises you have been shown every day, little and often: gentle "
-        "bracing, bridges and sit to stand, then harder ones as you improve. They teach the "
-        "muscles around your hip and pelvis to support the joint again.",
+        "Training your muscles again",
+        "Do the exercises you were shown every day, little and often: gentle bracing, "
+        "bridges and sit to stand. Move on to harder ones as you get better. They teach the "
+        "muscles around your hip and pelvis to hold the joint steady again.",
     ),
     "manual_therapy_support": (
-        "Support for an unstable joint",
-        "Taping or a sacroiliac joint belt can make the joint feel steadier while your "
-        "muscles get stronger.",
+        "Support for a joint that feels loose",
+        "Tape or an SI joint belt can make the joint feel steadier while your muscles get "
+        "stronger.",
     ),
 }
 
 BELT_GUIDANCE = (
-    "Wear the belt low, just below the bony tops of your hips, snug but not tight.",
-    "Use it for activities that bring on your pain, one to two hours at first.",
-    "Check your skin each day and take it off if it hurts more or your legs tingle.",
-    "Plan to use it less as your strength improves.",
+    "Wear the belt low, just below the bony tops of your hips. It should be snug but not tight.",
+    "Use it for the things that bring on your pain, for 1 to 2 hours at first.",
+    "Check your skin each day. Take the belt off if it hurts more or your legs tingle.",
+    "Plan to use it less as you get stronger.",
 )
 
 NSAID_CAUTION_WORDS = {
@@ -232,8 +234,8 @@ def medicine_lines(c: EpisodeContent) -> list[str]:
         if med.category == "nsaid":
             if med.advisable:
                 lines.append(
-                    "An anti-inflammatory painkiller (NSAID) may help during flare-ups. Use the "
-                    "lowest dose that helps, for the shortest time, with food."
+                    "An anti-inflammatory painkiller (NSAID) may help when the pain flares up. "
+                    "Take the lowest dose that helps, for the shortest time, with food."
                 )
             else:
                 reasons = [
@@ -246,24 +248,24 @@ def medicine_lines(c: EpisodeContent) -> list[str]:
                 why = f" because of {w.join(reasons)}" if reasons else ""
                 lines.append(
                     f"Anti-inflammatory painkillers (NSAIDs) may not be safe for you{why}. "
-                    "Please ask your doctor or pharmacist before taking any."
+                    "Please ask your doctor or pharmacist before you take any."
                 )
         elif med.category == "muscle_relaxant":
             if med.advisable:
                 lines.append(
-                    "A short course (two to three weeks) of a muscle relaxant may ease muscle "
-                    "spasm. It can make you drowsy: do not drive until you know how it affects you."
+                    "A short course of a muscle relaxant (2 to 3 weeks) may ease muscle spasm. It "
+                    "can make you sleepy. Do not drive until you know how it affects you."
                 )
             else:
                 lines.append(
-                    "Muscle relaxants are usually avoided for you, as they can cause confusion "
-                    "and falls. Ask us about other ways to ease spasm, such as heat."
+                    "Muscle relaxants are best avoided for you, as they can cause confusion and "
+                    "falls. Ask us about other ways to ease spasm, such as heat."
                 )
         elif med.category == "neuropathic_agent":
             lines.append(
-                "Medicines for nerve pain are not usually recommended for this kind of pain. "
-                "If you take one, never combine it with opioid painkillers or sleeping tablets "
-                "without checking with your doctor."
+                "Medicines for nerve pain are not often advised for this kind of pain. If you "
+                "take one, never take it with opioid painkillers or sleeping pills unless your "
+                "doctor has checked this."
             )
     return lines
 
@@ -284,15 +286,19 @@ def change_sentences(c: EpisodeContent) -> list[str]:
         out.append(f"Your pain score was {score} out of 10 on {day.isoformat()}.")
     if len(odi) >= 2:
         (_, a_odi), (_, b_odi) = odi[0], odi[-1]
-        trend = "less" if b_odi < a_odi else ("more" if b_odi > a_odi else "about the same")
+        trend = (
+            "it holds you back less"
+            if b_odi < a_odi
+            else ("it holds you back more" if b_odi > a_odi else "about the same as before")
+        )
         out.append(
-            f"Your disability score (how much the pain limits daily life) went from "
-            f"{w.num(a_odi, '%')} to {w.num(b_odi, '%')}: {trend} limitation."
+            f"Your activity score (how much the pain holds you back each day) went from "
+            f"{w.num(a_odi, '%')} to {w.num(b_odi, '%')}: {trend}."
         )
     elif odi:
         day, percent = odi[-1]
         out.append(
-            f"Your disability score (how much the pain limits daily life) was "
+            f"Your activity score (how much the pain holds you back each day) was "
             f"{w.num(percent, '%')} on {day.isoformat()}."
         )
     return out
@@ -300,10 +306,10 @@ def change_sentences(c: EpisodeContent) -> list[str]:
 
 URGENT_SIGNS = (
     "numbness around your bottom, genitals or inner thighs",
-    "new trouble passing urine or controlling your bladder or bowels",
-    "leg weakness or numbness that is getting worse",
-    "fever, or feeling generally unwell with the pain",
-    "severe night pain that nothing eases, or weight loss without trying",
+    "new trouble peeing, or not being able to control your bladder or bowels",
+    "weak or numb legs, and this is getting worse",
+    "a fever, or feeling unwell as well as the pain",
+    "very bad pain at night that nothing eases, or weight loss without trying",
 )
 
 
@@ -320,6 +326,7 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     if c.signer.credentials:
         by += f", {fonts.markup(c.signer.credentials)}"
     story.append(rich(f"Prepared for {who} on {c.as_of.isoformat()} by {by}.", st.body))
+    story.append(p(INTRODUCTION, st.body))
     story.append(allergy_paragraph(c.allergies, st.body))
 
     story.append(p("Where you are now", st.h1))
@@ -345,9 +352,9 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
         chosen = []
         story.append(
             p(
-                "Until the specialist has seen you, keep gently active as far as is comfortable "
-                "and avoid anything that clearly makes the pain worse. We will agree your "
-                "exercise programme with you after that appointment.",
+                "Until the specialist has seen you, keep gently active as far as you can. Stay "
+                "away from anything that clearly makes the pain worse. We will agree your "
+                "exercises with you after that visit.",
                 st.body,
             )
         )
@@ -359,8 +366,8 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     if not urgent:
         story.append(
             p(
-                "Walk every day, change position often when sitting, and keep going with the "
-                "things you enjoy as far as you can.",
+                "Walk every day. When you sit, change position often. Keep doing the things you "
+                "enjoy as far as you can.",
                 st.body,
             )
         )
@@ -370,8 +377,8 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     story.append(p("Medicines: a supporting role", st.h1))
     story.append(
         p(
-            "Medicines can take the edge off the pain so that you can keep active, but they "
-            "rarely solve the problem on their own.",
+            "Medicines can ease the pain so that you can keep active. On their own, they "
+            "seldom fix the problem.",
             st.body,
         )
     )
@@ -379,14 +386,14 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     story.extend(bullets(lines, st))
     current = c.current_medications()
     if not lines and not current:
-        story.append(p("No medicine is part of your plan at present.", st.body))
+        story.append(p("No medicine is part of your plan right now.", st.body))
     if current:
         names = w.join([m.name for m in current])
-        story.append(p(f"Medicines recorded for you at present: {names}.", st.body))
+        story.append(p(f"Medicines on record for you now: {names}.", st.body))
     story.append(
         p(
-            "Tell us about any medicine you buy yourself, and read the medicines leaflet for "
-            "how to use them safely.",
+            "Tell us about any medicine you buy yourself. Our leaflet on medicines says how to "
+            "use them safely.",
             st.body,
         )
     )
@@ -417,8 +424,8 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
     else:
         story.append(
             p(
-                "We have not recorded your pain and activity scores yet; we will start at your "
-                "next visit, so that you can see how things change.",
+                "We have not written down your pain and activity scores yet. We will start at "
+                "your next visit, so that you can see how things change.",
                 st.body,
             )
         )
@@ -447,8 +454,8 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
         p("Get help straight away if you notice", st.h1),
         *bullets(URGENT_SIGNS, st),
         p(
-            "Contact the clinic, your doctor or emergency services. These problems are "
-            "rare but need checking quickly.",
+            "Call the clinic or your doctor. If you cannot reach them, call emergency "
+            "services. These problems are rare, but they need to be checked quickly.",
             st.body,
         ),
         Spacer(1, st.base_size),
@@ -466,7 +473,8 @@ def build_care_plan_story(c: EpisodeContent, options: CarePlanOptions) -> list[F
         ending.append(p(reach + ".", st.body))
     ending.append(
         p(
-            f"This plan follows the clinic's SIJ care pathway, version {c.pathway_version}.",
+            f"This plan follows our clinic's steps of care for SI joint pain (pathway "
+            f"version {c.pathway_version}).",
             st.muted,
         )
     )

@@ -143,7 +143,7 @@ def pelvis(
             d,
             x2 + 4,
             (y1 + y2) / 2 - label_size / 2,
-            "SIJ belt",
+            "SI joint belt",
             label_size,
             bold=True,
             colour=ACCENT,
@@ -181,7 +181,7 @@ def pelvis(
         d,
         lx,
         jy - height * 0.3 - label_size * 1.35,
-        "joint (SIJ)",
+        "joint (SI joint)",
         label_size,
         bold=True,
         colour=JOINT,
@@ -289,9 +289,9 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 STEP_BOXES = (
-    ("conservative", "1", "Physiotherapy and home programme"),
-    ("injection", "2", "SIJ injection"),
-    ("surgery_evaluation", "3", "Opinion on SIJ fusion (rarely needed)"),
+    ("conservative", "1", "Physio and home programme"),
+    ("injection", "2", "Injection into the SI joint"),
+    ("surgery_evaluation", "3", "A surgeon's view on an operation (seldom needed)"),
 )
 
 
@@ -373,7 +373,7 @@ def steps(
         d,
         label_size * 0.7,
         label_size * 1.25,
-        "Medicines can support every step; they are rarely a cure on their own.",
+        "Medicines can help at every step. On their own, they seldom fix the problem.",
         label_size * 0.95,
     )
     return d

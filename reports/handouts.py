@@ -21,6 +21,11 @@ One TOML file per handout::
 
 A handout prints blank (lines to write the patient's details in) or with a
 patient's name, date of birth, record number and the date it was given.
+
+A rewritten handout is a new version: the file keeps its name with a higher
+``version``, and the text it replaces moves to ``handouts/previous/NAME-VERSION.toml``,
+so the version recorded for each print can still be read as it was given
+(:func:`load_handout_version`).
 """
 
 from __future__ import annotations
@@ -152,6 +157,38 @@ def load_handout(name: str) -> Handout:
         raise HandoutError(
             f"there is no handout called {name!r}; choose one of: " + ", ".join(_library())
         ) from None
+
+
+def load_handout_version(name: str, version: str) -> Handout:
+    """The handout as it read at ``version``: the current one, or a kept earlier one."""
+    current = load_handout(name)
+    if current.version == version:
+        return current
+    entry = _folder() / "previous" / f"{name}-{version}.toml"
+    if not entry.is_file():
+        raise HandoutError(f"there is no version {version!r} of the handout {name!r}")
+    earlier = parse_handout(name, entry.read_text(encoding="utf-8"))
+    if earlier.version != version:
+        raise HandoutError(f"{entry.name}: its 'version' must be {version!r}")
+    return earlier
+
+
+def earlier_versions(name: str) -> list[str]:
+    """The versions of ``name`` kept from before the current one, oldest first."""
+    folder = _folder() / "previous"
+    if not folder.is_dir():
+        return []
+    prefix = f"{name}-"
+    found = [
+        entry.name[len(prefix) : -len(".toml")]
+        for entry in folder.iterdir()
+        if entry.name.startswith(prefix) and entry.name.endswith(".toml")
+    ]
+    return sorted(found, key=_version_key)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
 def _section_flowables(section: HandoutSection, st, width: float) -> list[Flowable]:

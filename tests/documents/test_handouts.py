@@ -61,11 +61,31 @@ def test_each_handout_prints_blank_with_lines_to_fill_in(name):
     assert placeholders_in(" ".join(pages)) == []
 
 
-def test_large_print_handout_has_more_pages():
-    handout = handouts.load_handout("home-movement")
+def test_a_rewritten_handout_keeps_its_earlier_versions_readable():
+    for handout in handouts.list_handouts():
+        for version in handouts.earlier_versions(handout.name):
+            earlier = handouts.load_handout_version(handout.name, version)
+            assert earlier.version == version and earlier.name == handout.name
+            assert handouts._version_key(version) < handouts._version_key(handout.version)
+            assert earlier.sections != handout.sections  # a new version says something new
+    # The plain-language rewrite (issue 18): version 2.0, the 1.0 text kept.
+    assert handouts.earlier_versions("sij-fusion") == ["1.0"]
+    assert handouts.load_handout("sij-fusion").version == "2.0"
+    first = handouts.load_handout_version("sij-fusion", "1.0")
+    assert first.title == "What sacroiliac joint fusion involves"
+    with pytest.raises(handouts.HandoutError):
+        handouts.load_handout_version("sij-fusion", "0.9")
+    # Kept versions are not offered for printing.
+    assert [h.name for h in handouts.list_handouts()].count("sij-fusion") == 1
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_every_handout_prints_in_large_print(name):
+    handout = handouts.load_handout(name)
     normal = pdf_pages(handouts.render_handout(handout, letterhead=LETTERHEAD))
     large = pdf_pages(handouts.render_handout(handout, letterhead=LETTERHEAD, large_print=True))
     assert len(large) > len(normal)
+    assert f"version {handout.version}" in large[-1]
 
 
 def test_a_malformed_handout_file_is_reported_clearly():
