@@ -269,6 +269,8 @@ def measure_size(
                 target=2000,
             )
         )
+        result.add(Figure("follow-up list: the toolbar's count", timed(doc.due.count, runs)))
+        result.add(Figure("follow-up list: first page", timed(doc.due.page, runs)))
     finally:
         clinic.close()
     if postgresql:
@@ -334,6 +336,9 @@ def measure_postgresql(path: Path, facts: dict, result: SizeResult, runs: int) -
                     timed(clinic.outcomes.report, max(3, runs // 3)),
                     target=2000,
                 )
+            )
+            result.add(
+                Figure("follow-up list: first page (PostgreSQL)", timed(clinic.due.page, runs))
             )
             for events in HEAVY:
                 ids = facts["heavy"][str(events)]

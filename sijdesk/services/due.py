@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
+from sqlalchemy import and_, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from sijdesk.errors import NotFound, ValidationError
@@ -115,7 +115,8 @@ class DueService(ServiceBase):
         with self.db.read() as session:
             intervals = self._intervals(session)
             due = self._due(session, intervals).subquery("due")
-            total = session.execute(select(func.count()).select_from(due)).scalar_one()
+            # The total rides on each row of the page (a window over the same pass), so
+            # the list is worked out once, not once to count and once for the page.
             rows = session.execute(
                 select(
                     due,
@@ -124,6 +125,7 @@ class DueService(ServiceBase):
                     Patient.given_names,
                     Patient.family_name,
                     Patient.phone,
+                    func.count().over().label("total"),
                 )
                 .join(Episode, Episode.id == due.c.episode_id)
                 .join(Patient, Patient.id == Episode.patient_id)
@@ -131,6 +133,10 @@ class DueService(ServiceBase):
                 .offset(max(0, offset))
                 .limit(max(1, min(limit, 1000)))
             ).all()
+            if rows:
+                total = int(rows[0].total)
+            else:  # past the end (or an empty list): count on its own
+                total = session.execute(select(func.count()).select_from(due)).scalar_one()
         weeks = {
             "outcome_overdue": intervals.outcome_weeks,
             "relief_unrecorded": intervals.relief_weeks,
@@ -273,21 +279,40 @@ class DueService(ServiceBase):
         )
 
     def _outcome_overdue(self, session: Session, today: date, weeks: int):
-        event = aliased(TimelineEvent)
-        last_measure = func.max(case((event.kind == "outcome", event.event_date), else_=None))
-        anchor = func.coalesce(last_measure, func.min(event.event_date))
-        return (
-            select(
-                event.episode_id.label("episode_id"),
-                literal("outcome_overdue").label("rule"),
-                null().label("subject_id"),
-                _add_days(anchor, weeks * 7 + 1, session).label("since"),
+        """Open episodes whose last outcome measure (or, with none, first record) is more
+        than ``weeks`` old. Per open episode, two index lookups (the last measure from
+        the kind-episode index, the first record from the episode-date index) instead
+        of grouping every record of the clinic."""
+        measure = aliased(TimelineEvent)
+        first = aliased(TimelineEvent)
+        last_measure = (
+            select(func.max(measure.event_date))
+            .where(
+                measure.kind == "outcome",
+                measure.episode_id == Episode.id,
+                _current(measure),
             )
-            .join(Episode, Episode.id == event.episode_id)
-            .where(Episode.status == "open", _current(event))
-            .group_by(event.episode_id)
-            .having(anchor < today - timedelta(weeks=weeks))
+            .scalar_subquery()
         )
+        first_record = (
+            select(func.min(first.event_date))
+            .where(first.episode_id == Episode.id, _current(first))
+            .scalar_subquery()
+        )
+        anchors = (
+            select(
+                Episode.id.label("episode_id"),
+                func.coalesce(last_measure, first_record).label("anchor"),
+            )
+            .where(Episode.status == "open")
+            .subquery("anchors")
+        )
+        return select(
+            anchors.c.episode_id,
+            literal("outcome_overdue").label("rule"),
+            null().label("subject_id"),
+            _add_days(anchors.c.anchor, weeks * 7 + 1, session).label("since"),
+        ).where(anchors.c.anchor < today - timedelta(weeks=weeks))
 
     def _relief_unrecorded(self, session: Session, today: date, weeks: int):
         event = aliased(TimelineEvent)
