@@ -291,7 +291,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 STEP_BOXES = (
     ("conservative", "1", "Physio and home programme"),
     ("injection", "2", "Injection into the SI joint"),
-    ("surgery_evaluation", "3", "A surgeon's view on an operation (seldom needed)"),
+    ("surgery_evaluation", "3", "A surgeon's view (seldom needed)"),
 )
 
 

@@ -185,7 +185,7 @@ def test_handout_list_and_print_for_a_patient(db, tmp_path):
         "reception.haddad",
     )
     assert result.returncode == 0, result.stderr
-    assert "version 1.0" in result.stdout
+    assert "version 2.0" in result.stdout
     assert "NGUYỄN, François" in pdf_text(out.read_bytes())
     blank = tmp_path / "blank.pdf"
     assert run("handout", "sij-belt", "-o", str(blank), *db).returncode == 0

@@ -86,19 +86,19 @@ def test_handout_for_a_patient_is_recorded_with_version_person_and_time(demo):
     reception = documents_for(demo, "reception.haddad")
     patient = demo.patients.get_by_record_number("000002")
     made, printed = reception.print_handout("sij-belt", patient.id)
-    assert printed.version == "1.0"
+    assert printed.version == "2.0"
     assert printed.record_number == "000002"
     assert printed.printed_by == "Rania Haddad"
     history = reception.handout_history(patient.id)
     assert [(h.handout, h.version, h.record_number) for h in history] == [
-        ("sij-belt", "1.0", "000002")
+        ("sij-belt", "2.0", "000002")
     ]
     assert "NGUYỄN, François" in pdf_text(made.pdf)
     # and a document event on the patient's latest episode
     episode = demo.episodes.list_for_patient(patient.id)[0]
     events = demo.timeline.entries(episode.id, kinds=["document"])
     assert events[0].record.document_kind == "handout"
-    assert events[0].record.parameters["version"] == "1.0"
+    assert events[0].record.parameters["version"] == "2.0"
 
 
 def test_blank_handouts_are_counted_without_a_patient(demo):

@@ -57,7 +57,7 @@ def test_reception_prints_a_handout_for_a_patient_and_sees_it_in_the_history(
         window.print_button.click()
     record = printed.args[0]
     assert record.handout == "sij-belt"
-    assert record.version == "1.0"
+    assert record.version == "2.0"
     assert record.record_number == "000002"
     assert record.printed_by == "Rania Haddad"
     (job,) = pdf_printer
@@ -65,8 +65,8 @@ def test_reception_prints_a_handout_for_a_patient_and_sees_it_in_the_history(
     qtbot.waitUntil(lambda: window.history_model.rowCount() == 1, timeout=10_000)
     model = window.history_model
     row = [model.data(model.index(0, c)) for c in range(model.columnCount())]
-    assert row[1] == "Using a sacroiliac joint belt"
-    assert row[2] == "1.0"
+    assert row[1] == "Using an SI joint belt"
+    assert row[2] == "2.0"
     assert "NGUYỄN, François · 000002" == row[3]
     assert row[4] == "Rania Haddad"
     qtmodeltester.check(model)
