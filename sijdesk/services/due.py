@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, null, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from sijdesk.errors import NotFound, ValidationError
@@ -280,9 +280,13 @@ class DueService(ServiceBase):
 
     def _outcome_overdue(self, session: Session, today: date, weeks: int):
         """Open episodes whose last outcome measure (or, with none, first record) is more
-        than ``weeks`` old. Per open episode, two index lookups (the last measure from
-        the kind-episode index, the first record from the episode-date index) instead
-        of grouping every record of the clinic."""
+        than ``weeks`` old. Each database's planner has its own fastest form (at 100,000
+        patients): SQLite looks up each open episode's last measure and first record by
+        index (the count 0.4 s; grouping every record took 0.8 s); PostgreSQL groups
+        every current record of the open episodes in one pass (0.6 s; the lookups made
+        the whole list take 3 s there)."""
+        if session.get_bind().dialect.name != "sqlite":
+            return self._outcome_overdue_grouped(session, today, weeks)
         measure = aliased(TimelineEvent)
         first = aliased(TimelineEvent)
         last_measure = (
@@ -313,6 +317,23 @@ class DueService(ServiceBase):
             null().label("subject_id"),
             _add_days(anchors.c.anchor, weeks * 7 + 1, session).label("since"),
         ).where(anchors.c.anchor < today - timedelta(weeks=weeks))
+
+    def _outcome_overdue_grouped(self, session: Session, today: date, weeks: int):
+        event = aliased(TimelineEvent)
+        last_measure = func.max(case((event.kind == "outcome", event.event_date), else_=None))
+        anchor = func.coalesce(last_measure, func.min(event.event_date))
+        return (
+            select(
+                event.episode_id.label("episode_id"),
+                literal("outcome_overdue").label("rule"),
+                null().label("subject_id"),
+                _add_days(anchor, weeks * 7 + 1, session).label("since"),
+            )
+            .join(Episode, Episode.id == event.episode_id)
+            .where(Episode.status == "open", _current(event))
+            .group_by(event.episode_id)
+            .having(anchor < today - timedelta(weeks=weeks))
+        )
 
     def _relief_unrecorded(self, session: Session, today: date, weeks: int):
         event = aliased(TimelineEvent)

@@ -449,6 +449,22 @@ class OutcomeReport:
             return ReportChart(title, axis, maximum, labels, tuple(series), not_drawn)
 
         steps = self.steps
+
+        def before_after(measure: str) -> list[tuple[str, tuple[float | None, ...]]]:
+            """The medians before and after each step of one measure ("nrs", "odi")."""
+            return [
+                (
+                    when.capitalize(),
+                    tuple(
+                        self.shown_median(
+                            getattr(s, f"median_{measure}_{when}"), getattr(s, f"{measure}_pairs")
+                        )
+                        for s in steps
+                    ),
+                )
+                for when in ("before", "after")
+            ]
+
         return [
             chart(
                 "Share of the measured episodes that improved after each step",
@@ -460,31 +476,13 @@ class OutcomeReport:
                 "Pain (NRS 0-10) before and after each step, medians",
                 "NRS",
                 10,
-                [
-                    (
-                        "Before",
-                        tuple(self.shown_median(s.median_nrs_before, s.nrs_pairs) for s in steps),
-                    ),
-                    (
-                        "After",
-                        tuple(self.shown_median(s.median_nrs_after, s.nrs_pairs) for s in steps),
-                    ),
-                ],
+                before_after("nrs"),
             ),
             chart(
                 "Disability (ODI %) before and after each step, medians",
                 "ODI %",
                 100,
-                [
-                    (
-                        "Before",
-                        tuple(self.shown_median(s.median_odi_before, s.odi_pairs) for s in steps),
-                    ),
-                    (
-                        "After",
-                        tuple(self.shown_median(s.median_odi_after, s.odi_pairs) for s in steps),
-                    ),
-                ],
+                before_after("odi"),
             ),
         ]
 
