@@ -98,9 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     open_record("000009", "main_fusion.png")
     open_record("000006", "main_red_flag.png")
     open_record("000003", "main_injection.png")
-    content = panel.scroll_area.widget()
-    assert content is not None
-    content.grab().save(str(out / "panel_injection_full.png"))
+    # The whole advice document, as tall as it needs to be.
+    view_height = panel.advice_view.height()
+    panel.advice_view.setFixedHeight(int(panel.advice_view.document().size().height()) + 8)
+    panel.advice_view.grab().save(str(out / "panel_injection_full.png"))
+    panel.advice_view.setMinimumHeight(0)
+    panel.advice_view.setMaximumHeight(16777215)
+    panel.advice_view.resize(panel.advice_view.width(), view_height)
     print(out / "panel_injection_full.png")
 
     # the assessment form, partly filled in

@@ -4,10 +4,11 @@ Triage first (an urgent red-flag referral cannot be missed), then the four
 steps of the guide with the advised one marked "★ advised" and the current
 one "● now", each step's criteria as ✓ met / ✗ not met / ? unknown (symbol,
 word and colour) with the values read and the source on hover, then what is
-missing (each with the form that records it), the components and medications,
-warnings and the rationale. Accept or Override… store a decision on the
-timeline through the pathway service. The panel holds no clinical rule: it
-shows :class:`~sijdesk.services.pathway_service.EpisodeAdvice` as it comes.
+missing (each with a link to the form that records it), the components and
+medications, warnings and the rationale. Accept or Override… store a decision
+on the timeline through the pathway service. The panel holds no clinical rule:
+it shows :class:`~sijdesk.services.pathway_service.EpisodeAdvice` as it comes,
+as one document (:mod:`sijdesk.ui.advice_html` says why).
 
 Signals:
     recordFact(str): open the form that records a missing fact (a ``missing`` id).
@@ -21,147 +22,34 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
+    QTextBrowser,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from sijdesk.errors import ValidationError
 from sijdesk.pathway import vocab
-from sijdesk.services.allergies import unasked_allergy_note
+from sijdesk.ui.advice_html import STEP_ROWS, advice_sections, escape, message_html
 from sijdesk.ui.describe import word
 from sijdesk.ui.errors import Messages, report_exception
-from sijdesk.ui.forms import (
-    ChoiceRadios,
-    NotesField,
-    RecordDialog,
-    chain_tab_order,
-    focusable_children,
-    form_layout,
-)
+from sijdesk.ui.forms import ChoiceRadios, NotesField, RecordDialog, form_layout
 from sijdesk.ui.workers import Operations
 
 log = logging.getLogger(__name__)
 
-MET_STYLE = {
-    True: ("✓", "met", "#1b5e20"),
-    False: ("✗", "not met", "#b71c1c"),
-    None: ("?", "unknown", "#8a5a00"),
-}
 
-STEP_ROWS = (
-    ("conservative", "1", "Conservative care"),
-    ("injection", "2", "Injection"),
-    ("surgery_evaluation", "3", "Surgical evaluation"),
-    ("medications", "4", "Medications (in support)"),
-)
-STEP_GROUP = {"injection": "injection", "surgery_evaluation": "fusion"}
-
-# Which missing fact keeps a criterion unknown: where "Record…" leads.
-CRITERION_FACT = {
-    "triage.inflammatory": "symptom_weeks",
-    "triage.below_belt": "pain_region",
-    "injection.conservative_weeks": "conservative",
-    "injection.response": "baseline",
-    "injection.cluster": "provocation",
-    "injection.repeat_relief": "injections",
-    "injection.blocks_allow": "injections",
-    "fusion.symptom_weeks": "symptom_weeks",
-    "fusion.conservative_weeks": "conservative",
-    "fusion.response": "baseline",
-    "fusion.confirmed_blocks": "injections",
-    "fusion.provocation_tests": "provocation",
-    "fusion.nrs": "nrs",
-    "fusion.odi": "odi",
-}
-FACT_ACTIONS = {
-    "provocation": "Record assessment…",
-    "pain_region": "Record assessment…",
-    "nrs": "Record outcome…",
-    "odi": "Record outcome…",
-    "baseline": "Record outcome…",
-    "conservative": "Record therapy session…",
-    "injections": "Record injection result…",
-    "age": "Edit patient details…",
-    "symptom_weeks": "Set onset date…",
-}
-FACT_HINTS = {
-    "baseline": "an NRS or ODI before therapy began and a later one to compare",
-    "conservative": "weeks of conservative care (from the first therapy session)",
-    "injections": "the result (relief %) of an injection",
-    "symptom_weeks": "the onset date of the episode",
-    "provocation": "the provocation tests not yet done",
-}
-TRIAGE_TEXT = {
-    "urgent_referral": "URGENT REFERRAL",
-    "rheumatology_referral": "Refer to rheumatology",
-    "other_source": "Other pain source likely",
-    "sij_pathway": "SIJ pathway",
-}
-ABBREVIATIONS = (
-    "NRS: numeric rating scale of pain, 0-10. ODI: Oswestry Disability Index, 0-100 %. "
-    "MET: muscle energy techniques. PSIS: posterior superior iliac spine."
-)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def mark_html(met: bool | None) -> str:
-    symbol, text, colour = MET_STYLE[met]
-    return f'<span style="color:{colour}"><b>{symbol}&nbsp;{text}</b></span>'
-
-
-class Box(QFrame):
-    """A rounded panel painted directly. (Style sheets on the panel's frames made
-    Qt re-style every label inside them each time the advice was shown: about half
-    of the 100 ms the panel took to appear.)"""
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        background: str | None = None,
-        border: str | None = None,
-        width: int = 1,
-        text: str | None = None,
-    ):
-        super().__init__()
-        self.setObjectName(name)
-        self.background = QColor(background) if background else None
-        self.border = QColor(border) if border else None
-        self.width_px = width
-        if text:
-            palette = self.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
-            self.setPalette(palette)
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.border is not None:
-            painter.setPen(QPen(self.border, self.width_px))
-        else:
-            painter.setPen(Qt.PenStyle.NoPen)
-        if self.background is not None:
-            painter.setBrush(self.background)
-        inset = self.width_px / 2
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), 4, 4)
-        painter.end()
-
-
-def wrap_label(html: str, *, accessible: str = "", tooltip: str = "") -> QLabel:
+def wrap_label(html: str) -> QLabel:
     label = QLabel(html)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
@@ -169,11 +57,44 @@ def wrap_label(html: str, *, accessible: str = "", tooltip: str = "") -> QLabel:
     policy.setHeightForWidth(True)  # a new policy would drop the wrapped label's own flag
     label.setSizePolicy(policy)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if accessible:
-        label.setAccessibleName(accessible)
-    if tooltip:
-        label.setToolTip(tooltip)
     return label
+
+
+class AdviceView(QTextBrowser):
+    """The advice document: links act (``record:``, ``toggle:``), nothing is fetched,
+    and the text under the mouse shows its ``title`` as a tooltip."""
+
+    linkActivated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Pathway advice")
+        self.anchorClicked.connect(self._on_anchor)
+
+    def _on_anchor(self, url: QUrl) -> None:
+        self.linkActivated.emit(url.toString())
+
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt's name
+        return None  # the document names no images or files: never read one
+
+    def tooltip_at(self, position) -> str:
+        """The tooltip of the text at ``position`` (viewport coordinates)."""
+        return self.cursorForPosition(position).charFormat().toolTip()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_at(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
 
 
 class OverrideDialog(RecordDialog):
@@ -189,7 +110,7 @@ class OverrideDialog(RecordDialog):
         layout = QVBoxLayout(self.body)
         advised = word(advice.step) if advice.step else "no step (urgent referral)"
         intro = QLabel(
-            f"The pathway advises: <b>{_html(advised)}</b>. Choose what you will do instead and "
+            f"The pathway advises: <b>{escape(advised)}</b>. Choose what you will do instead and "
             "say why; the override and its reason are stored on the timeline with a snapshot "
             "of the advice."
         )
@@ -241,6 +162,9 @@ class StepPanel(QWidget):
         self.episode_advice = None
         self.patient_title = ""
         self.loading = False
+        self.sections: dict[str, str] = {}  # the document shown, by section (HTML)
+        self._toggled: set[str] = set()  # steps shown or hidden by the user, this episode
+        self._shown_episode: int | None = None
         self._generation = 0
         self.setObjectName("stepPanel")
 
@@ -249,12 +173,17 @@ class StepPanel(QWidget):
         self.title = QLabel("<b>Next step</b>")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.title)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setAccessibleName("Pathway advice")
-        layout.addWidget(self.scroll_area, 1)
+        # A real button, not a link, for the one action that must not be missed.
+        self.urgent_button = QPushButton("⚠ Write urgent referral…")
+        bold = QFont(self.urgent_button.font())
+        bold.setBold(True)
+        self.urgent_button.setFont(bold)
+        self.urgent_button.setVisible(False)
+        self.urgent_button.clicked.connect(lambda: self.referralRequested.emit("urgent"))
+        layout.addWidget(self.urgent_button)
+        self.advice_view = AdviceView()
+        self.advice_view.linkActivated.connect(self._on_link)
+        layout.addWidget(self.advice_view, 1)
 
         self.decision_label = wrap_label("")
         layout.addWidget(self.decision_label)
@@ -359,71 +288,47 @@ class StepPanel(QWidget):
 
     # -- showing ----------------------------------------------------------------------------
 
-    def _order_tabs(self, content: QWidget) -> None:
-        """New content is made after the buttons below it: Tab reads it first."""
-        chain_tab_order(
-            [
-                *focusable_children(content),
-                self.accept_button,
-                self.override_button,
-                self.referral_button,
-            ]
-        )
-
     def _set_buttons(self, enabled: bool, *, referral: bool | None = None) -> None:
         self.accept_button.setEnabled(enabled)
         self.override_button.setEnabled(enabled)
         self.referral_button.setEnabled(enabled if referral is None else referral)
 
-    def _replace_content(self, content: QWidget) -> None:
-        # The old content (some 300 objects) is deleted on a later turn of the event
-        # loop, not in the same one as the new content is laid out.
-        old = self.scroll_area.takeWidget()
-        if old is not None:
-            old.deleteLater()
-        self.scroll_area.setWidget(content)
+    def _show_sections(self, sections: dict[str, str], *, keep_scroll: bool) -> None:
+        bar = self.advice_view.verticalScrollBar()
+        position = bar.value()
+        self.sections = sections
+        self.advice_view.setHtml("".join(sections.values()))
+        bar.setValue(position if keep_scroll else 0)
+
+    def panel_text(self) -> str:
+        """The advice as plain text, as a screen reader reads it."""
+        return self.advice_view.toPlainText()
 
     def show_message(self, text: str) -> None:
         self.title.setText("<b>Next step</b>")
-        content = QWidget()
-        box = QVBoxLayout(content)
-        box.addWidget(wrap_label(_html(text)))
-        box.addStretch(1)
-        self._replace_content(content)
-        self._order_tabs(content)
+        self.urgent_button.setVisible(False)
+        self._show_sections({"message": message_html(text)}, keep_scroll=False)
         self.decision_label.setText("")
         self.accept_button.setText("&Accept")
         self.referral_button.setText("Write referral…")
         self._set_buttons(False)
 
-    def show_advice(self, result) -> None:
-        content = QWidget()
-        content.setObjectName("stepPanelContent")
-        box = QVBoxLayout(content)
-        box.setContentsMargins(0, 0, 4, 0)
-        box.setSpacing(6)
+    def show_advice(self, result, *, keep_scroll: bool | None = None) -> None:
         advice = result.advice
+        same_episode = result.episode_id == self._shown_episode
+        if not same_episode:
+            self._toggled.clear()  # each episode opens with the steps as they come
+            self._shown_episode = result.episode_id
         self.title.setText(
             f"<b>Next step</b> <span style='color:#555'>· as of {result.as_of.isoformat()}"
             + (f" · pathway {advice.pathway_version}" if advice else "")
             + "</span>"
         )
-        if advice is None:
-            self._show_closed(box, result)
-        else:
-            self._show_triage(box, advice)
-            note = unasked_allergy_note(self.allergy_state or "", advice.step)
-            if note:
-                self._show_list(box, "Allergies", [f"⚠ {note}"], "#8a4b00")
-            self._show_scores(box, advice)
-            for step, number, name in STEP_ROWS:
-                self._show_step(box, result, advice, step, number, name)
-            self._show_missing(box, advice)
-            self._show_list(box, "Warnings", [f"⚠ {w}" for w in advice.warnings], "#8a4b00")
-            self._show_list(box, "Why", list(advice.rationale), None)
-        box.addStretch(1)
-        self._replace_content(content)
-        self._order_tabs(content)
+        self.urgent_button.setVisible(advice is not None and advice.triage == "urgent_referral")
+        sections = advice_sections(result, self.allergy_state, toggled=frozenset(self._toggled))
+        self._show_sections(
+            sections, keep_scroll=same_episode if keep_scroll is None else keep_scroll
+        )
         self._show_decision(result)
         if advice is None:
             self._set_buttons(False, referral=True)
@@ -440,284 +345,14 @@ class StepPanel(QWidget):
                 f"Write referral: {word(referral)} ▸" if referral else "Write referral… ▸"
             )
 
-    def _show_closed(self, box: QVBoxLayout, result) -> None:
-        entry = result.closed_by
-        frame = Box("closedBox", background="#eceff1", border="#607d8b")
-        inner = QVBoxLayout(frame)
-        inner.addWidget(
-            wrap_label(
-                f"<b>Pathway closed for this episode</b><br>{_html(entry.summary)} on "
-                f"{entry.event_date.isoformat()} (recorded by {_html(entry.created_by)}).",
-                accessible="Pathway closed",
-            )
-        )
-        inner.addWidget(
-            wrap_label(
-                "A fusion ends the treatment pathway for the episode: no step is advised. "
-                "Keep recording NRS and ODI to follow the result."
-            )
-        )
-        box.addWidget(frame)
-
-    def _show_triage(self, box: QVBoxLayout, advice) -> None:
-        triage = advice.triage
-        urgent = triage == "urgent_referral"
-        if urgent:
-            frame = Box("triageBox", background="#b71c1c", text="white")
-        elif triage == "sij_pathway":
-            frame = Box("triageBox", background="#e8f0fb", border="#90a4c8")
-        else:
-            frame = Box("triageBox", background="#fff4e0", border="#e0a040")
-        inner = QVBoxLayout(frame)
-        inner.setContentsMargins(8, 6, 8, 6)
-        symbol = "⚠ " if triage != "sij_pathway" else ""
-        heading = f"{symbol}Triage: {TRIAGE_TEXT.get(triage, word(triage))}"
-        title = wrap_label(
-            f"<span style='font-size:large'><b>{_html(heading)}</b></span>",
-            accessible=heading,
-        )
-        inner.addWidget(title)
-        if urgent:
-            flags = advice.criterion("triage.red_flag").detail
-            inner.addWidget(
-                wrap_label(
-                    f"<b>{_html(flags)}.</b> The routine SIJ pathway is suspended: refer urgently "
-                    "today.",
-                    accessible="Urgent referral needed",
-                )
-            )
-            urgent_button = QPushButton("⚠ Write urgent referral…")
-            bold = QFont(urgent_button.font())
-            bold.setBold(True)
-            urgent_button.setFont(bold)
-            urgent_button.setPalette(QPalette())  # the button's own colours, not the box's
-            urgent_button.clicked.connect(lambda: self.referralRequested.emit("urgent"))
-            inner.addWidget(urgent_button)
-        for criterion in advice.criteria:
-            if criterion.group == "triage":
-                # on the routine pathway the triage checks are one line each (values on hover)
-                compact = triage == "sij_pathway" and criterion.met is not None
-                inner.addWidget(self._criterion_row(criterion, on_dark=urgent, compact=compact))
-        box.addWidget(frame)
-
-    def _show_scores(self, box: QVBoxLayout, advice) -> None:
-        s = advice.scores
-        parts = []
-        if s.odi_percent is not None:
-            parts.append(f"ODI {s.odi_percent:g} % ({word(s.odi_band).lower()})")
-        else:
-            parts.append("ODI not scored")
-        parts.append(f"cluster {word(s.cluster).lower()} ({s.cluster_positives} of 6 +)")
-        parts.append(f"response {word(s.response).lower()}")
-        parts.append(f"{s.positive_blocks} positive block{'s' if s.positive_blocks != 1 else ''}")
-        label = wrap_label(
-            "<span style='color:#333'>" + _html(" · ".join(parts)) + "</span>",
-            accessible="Scores: " + ", ".join(parts),
-            tooltip=ABBREVIATIONS,
-        )
-        box.addWidget(label)
-
-    def _show_step(
-        self, box: QVBoxLayout, result, advice, step: str, number: str, name: str
-    ) -> None:
-        advised = advice.step == step
-        now = result.current_step == step
-        if advised:
-            frame = Box(f"step_{step}", background="#fff8d6", border="#c79a00", width=2)
-        else:
-            frame = Box(f"step_{step}", border="#cfd8dc")
-        inner = QVBoxLayout(frame)
-        inner.setContentsMargins(6, 4, 6, 4)
-        inner.setSpacing(3)
-        tags = []
-        if advised:
-            tags.append("<span style='color:#8a6d00'><b>★ advised</b></span>")
-        if now:
-            tags.append("<span style='color:#1f5fa8'><b>● now</b></span>")
-        heading = f"{number} {name}"
-        if advised and step == "injection" and advice.injection_purpose:
-            heading += f" ({word(advice.injection_purpose).lower()})"
-        plain_tags = " ".join(t for t, on in (("advised", advised), ("current step", now)) if on)
-        header = QHBoxLayout()
-        toggle = QToolButton()
-        toggle.setCheckable(True)
-        toggle.setAutoRaise(True)
-        toggle.setArrowType(Qt.ArrowType.DownArrow)
-        toggle.setAccessibleName(f"Show or hide the criteria of step {number}")
-        toggle.setToolTip("Show or hide the details of this step")
-        title = wrap_label(
-            f"<b>{_html(heading)}</b> {' '.join(tags)}",
-            accessible=f"Step {heading}{', ' + plain_tags if plain_tags else ''}",
-        )
-        header.addWidget(toggle)
-        header.addWidget(title, 1)
-        inner.addLayout(header)
-        details = QWidget()
-        details_box = QVBoxLayout(details)
-        details_box.setContentsMargins(18, 0, 0, 0)
-        details_box.setSpacing(3)
-
-        if step == "conservative":
-            self._conservative_details(details_box, advice)
-        elif step == "medications":
-            self._medication_details(details_box, advice)
-        else:
-            group = STEP_GROUP[step]
-            for criterion in advice.criteria:
-                if criterion.group == group:
-                    details_box.addWidget(self._criterion_row(criterion))
-        inner.addWidget(details)
-        expanded = step != "medications" or bool(advice.medications)
-        toggle.setChecked(expanded)
-        if not expanded:  # shown with its box otherwise: showing it now would polish it twice
-            details.setVisible(False)
-        toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-        toggle.toggled.connect(details.setVisible)
-        toggle.toggled.connect(
-            lambda on, t=toggle: t.setArrowType(
-                Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow
-            )
-        )
-        box.addWidget(frame)
-
-    def _conservative_details(self, box: QVBoxLayout, advice) -> None:
-        if advice.components:
-            box.addWidget(wrap_label("Components that fit:"))
-            for component in advice.components:
-                box.addWidget(
-                    wrap_label(
-                        f"• <b>{_html(word(component.id))}</b> — {_html(component.reason)}",
-                        tooltip="MET: muscle energy techniques" if component.id == "met" else "",
-                    )
-                )
-        elif advice.step is None:
-            box.addWidget(wrap_label("Not now: the urgent referral comes first."))
-        else:
-            box.addWidget(wrap_label("The first step for every SIJ complaint."))
-
-    def _medication_details(self, box: QVBoxLayout, advice) -> None:
-        if not advice.medications:
-            text = (
-                "None indicated: no flare, spasm or nerve-related pain recorded."
-                if advice.step is not None
-                else "Not considered while an urgent referral is pending."
-            )
-            box.addWidget(wrap_label(_html(text)))
-            return
-        for medication in advice.medications:
-            if medication.advisable:
-                mark = "<span style='color:#1b5e20'><b>✓ advisable</b></span>"
-            else:
-                mark = "<span style='color:#b71c1c'><b>✗ not advisable</b></span>"
-            box.addWidget(
-                wrap_label(
-                    f"{mark} <b>{_html(word(medication.category))}</b><br>"
-                    f"<span style='color:#333'>{_html(medication.reason)}</span>",
-                    accessible=(
-                        f"{word(medication.category)}: "
-                        f"{'advisable' if medication.advisable else 'not advisable'}. "
-                        f"{medication.reason}"
-                    ),
-                )
-            )
-            for caution in medication.cautions:
-                box.addWidget(wrap_label(f"&nbsp;&nbsp;⚠ {_html(caution)}"))
-
-    def _criterion_row(self, criterion, *, on_dark: bool = False, compact: bool = False) -> QWidget:
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        symbol, text, colour = MET_STYLE[criterion.met]
-        if on_dark:
-            mark = f"<b>{symbol}&nbsp;{text}</b>"
-            detail_colour = "#ffffff"
-        else:
-            mark = mark_html(criterion.met)
-            detail_colour = "#444444"
-        if compact:
-            html = f"{mark} {_html(criterion.label)}"
-            tooltip = f"{criterion.detail}\nSource: {criterion.source}"
-        else:
-            html = (
-                f"{mark} {_html(criterion.label)}<br>"
-                f"<span style='color:{detail_colour}'>{_html(criterion.detail)}</span>"
-            )
-            tooltip = f"Source: {criterion.source}"
-        label = wrap_label(
-            html, accessible=f"{criterion.label}: {text}. {criterion.detail}", tooltip=tooltip
-        )
-        label.setObjectName(f"criterion:{criterion.id}")
-        layout.addWidget(label, 1)
-        fact = CRITERION_FACT.get(criterion.id)
-        if criterion.met is None and fact in FACT_ACTIONS:
-            button = QPushButton("Record…")
-            button.setToolTip(FACT_ACTIONS[fact].rstrip("…") + f" to settle “{criterion.label}”")
-            button.setAccessibleName(f"{FACT_ACTIONS[fact]} for {criterion.label}")
-            button.clicked.connect(lambda _c=False, f=fact: self.recordFact.emit(f))
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
-        return row
-
-    def _section(
-        self, box: QVBoxLayout, name: str, title: str, border: str, background: str | None
-    ) -> QVBoxLayout:
-        frame = Box(name, background=background, border=border)
-        inner = QVBoxLayout(frame)
-        inner.setContentsMargins(6, 4, 6, 4)
-        inner.setSpacing(3)
-        inner.addWidget(wrap_label(f"<b>{_html(title)}</b>"))
-        box.addWidget(frame)
-        return inner
-
-    def _show_missing(self, box: QVBoxLayout, advice) -> None:
-        if not advice.missing:
-            return
-        inner = self._section(
-            box,
-            "missingBox",
-            "Missing to decide",
-            border="#e0a040",
-            background="#fffaf0",
-        )
-        for fact in advice.missing:
-            row = QWidget()
-            layout = QHBoxLayout(row)
-            layout.setContentsMargins(0, 0, 0, 0)
-            hint = FACT_HINTS.get(fact)
-            text = f"? <b>{_html(word(fact))}</b>" + (f" — {_html(hint)}" if hint else "")
-            layout.addWidget(
-                wrap_label(
-                    f"<span style='color:#8a5a00'>{text}</span>",
-                    accessible=f"Missing: {word(fact)}",
-                ),
-                1,
-            )
-            if fact in FACT_ACTIONS:
-                button = QPushButton(FACT_ACTIONS[fact])
-                button.setObjectName(f"missing:{fact}")
-                button.setAccessibleName(f"{FACT_ACTIONS[fact]} (missing {word(fact)})")
-                button.clicked.connect(lambda _c=False, f=fact: self.recordFact.emit(f))
-                layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
-            inner.addWidget(row)
-
-    def _show_list(
-        self, box: QVBoxLayout, title: str, lines: list[str], colour: str | None
-    ) -> None:
-        if not lines:
-            return
-        inner = self._section(
-            box,
-            f"section{title}",
-            title,
-            border=colour or "#cfd8dc",
-            background="#fff8ec" if colour else None,
-        )
-        paragraphs = []
-        for line in lines:
-            text = _html(line)
-            if colour:
-                text = f"<span style='color:{colour}'>{text}</span>"
-            paragraphs.append(f"<p style='margin:0 0 4px 0'>{text}</p>")
-        inner.addWidget(wrap_label("".join(paragraphs), accessible=f"{title}: " + " ".join(lines)))
+    @Slot(str)
+    def _on_link(self, link: str) -> None:
+        kind, _, value = link.partition(":")
+        if kind == "record":
+            self.recordFact.emit(value)
+        elif kind == "toggle" and self.episode_advice is not None:
+            self._toggled ^= {value}
+            self.show_advice(self.episode_advice, keep_scroll=True)
 
     def _show_decision(self, result) -> None:
         decision = result.last_decision
@@ -728,7 +363,7 @@ class StepPanel(QWidget):
             return
         self.decision_label.setText(
             f"<span style='color:#555'>Last decision {decision.event_date.isoformat()} "
-            f"({_html(decision.created_by)}): {_html(decision.summary)}</span>"
+            f"({escape(decision.created_by)}): {escape(decision.summary)}</span>"
         )
 
     # -- decisions ----------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 
 from sijdesk.kinds import RECORDABLE_KINDS
@@ -335,7 +334,5 @@ def test_an_opened_patient_keeps_the_timelines_filter_and_shows_an_advice_failur
     assert ui.timeline_kinds() == ["outcome"]
     assert ui.view.chart.points[0] == [(TODAY - timedelta(days=7), 6.0)]
     assert ui.panel.episode_advice is None
-    assert (
-        "thresholds file is damaged" in ui.panel.scroll_area.widget().findChildren(QLabel)[0].text()
-    )
+    assert "thresholds file is damaged" in ui.panel.panel_text()
     assert not ui.panel.accept_button.isEnabled()

@@ -137,7 +137,7 @@ def test_empty_states_say_what_to_do_next(ui, clinic):
 
 
 def panel_text(ui) -> str:
-    return " ".join(label.text() for label in ui.panel.scroll_area.widget().findChildren(QLabel))
+    return ui.panel.panel_text()
 
 
 def test_new_episode_then_close_it_with_a_reason(ui, clinic):
