@@ -113,7 +113,7 @@ def open_window(database: str, user: str, password: str, home: Path):
     from PySide6.QtCore import QSettings
 
     from sijdesk.services import Clinic
-    from sijdesk.ui.app import create_application
+    from sijdesk.ui.app import create_application, freeze_startup_objects
     from sijdesk.ui.main_window import MainWindow
 
     app = create_application()
@@ -122,6 +122,7 @@ def open_window(database: str, user: str, password: str, home: Path):
     window = MainWindow(clinic, settings)
     window.resize(1366, 768)
     window.show()
+    freeze_startup_objects()  # as sijdesk.ui.app.run does
     return app, clinic, window
 
 
@@ -131,7 +132,7 @@ def through_the_door(database: str, user: str, password: str, home: Path):
     from PySide6.QtCore import QSettings
 
     from sijdesk.db.opening import DatabaseOpening
-    from sijdesk.ui.app import create_application
+    from sijdesk.ui.app import create_application, freeze_startup_objects
     from sijdesk.ui.signin import SignInDialog
 
     app = create_application()
@@ -153,6 +154,7 @@ def through_the_door(database: str, user: str, password: str, home: Path):
     window = MainWindow(clinic, settings)
     window.resize(1366, 768)
     window.show()
+    freeze_startup_objects()  # as sijdesk.ui.app.run does
     return app, clinic, window
 
 

@@ -6,6 +6,7 @@ the real user data folder.
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import date
 from pathlib import Path
@@ -84,6 +85,15 @@ def sijdesk_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("SIJDESK_USER", raising=False)
     monkeypatch.delenv("SIJDESK_PASSWORD", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def garbage_collector_unfrozen():
+    """The window's start sets its objects aside from the collector (gc.freeze): a test
+    process starts many windows, whose garbage must stay collectable."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture

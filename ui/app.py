@@ -11,6 +11,7 @@ log through the installed ``sys.excepthook``.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -402,6 +403,18 @@ def _restore_then_sign_in_again(clinic, request) -> None:
     Messages.info(None, "Restore from a backup", message)
 
 
+def freeze_startup_objects() -> None:
+    """Set every object alive now (modules, the window's widgets and their wrappers,
+    some 100,000 at a 100,000-patient clinic) aside from the garbage collector.
+
+    Its full collections come every few hundred thousand allocations, and opening a
+    patient allocates many; each scanned all of these for nothing: 84 ms of frozen
+    window at 100,000 patients, 8-17 ms once they are set aside. The few cycles of
+    start-up garbage this keeps are never freed: a small, fixed cost.
+    """
+    gc.freeze()
+
+
 def exec_application(app: QApplication) -> int:
     """Run the event loop until the window closes (tests replace this)."""
     return int(app.exec())
@@ -427,6 +440,7 @@ def run(args: argparse.Namespace) -> int:
             window.start_change_watch()
             window.backups.start()
             window.show()
+            freeze_startup_objects()
             # An administrator with an empty letterhead is asked to fill it in.
             QTimer.singleShot(0, window.documents.offer_first_run)
             status = exec_application(app)
