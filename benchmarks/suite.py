@@ -373,8 +373,7 @@ def open_patient_data(clinic, patient_id: int, episode_id: int) -> None:
         clinic.episodes.list_for_patient(patient_id)
         clinic.pathway.patient_alerts(patient_id)
         clinic.pathway.thresholds()
-        clinic.timeline.entries(episode_id)
-        clinic.pathway.episode_advice(episode_id)
+        clinic.pathway.episode_view(episode_id)
 
 
 def one_page_pdf() -> bytes:

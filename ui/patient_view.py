@@ -294,8 +294,9 @@ class PatientView(QWidget):
         """Read the patient, their episodes and alerts on the worker, then show them.
 
         The same job reads the timeline and the advice of the episode that will
-        be shown, so a patient opens with one trip to the worker and one write
-        of its audit events rather than three of each.
+        be shown (one read of its events: ``PathwayService.episode_view``), so a
+        patient opens with one trip to the worker and one write of its audit
+        events rather than three of each.
         """
         self._generation += 1
         generation = self._generation
@@ -321,10 +322,12 @@ class PatientView(QWidget):
                 read = None
                 shown = _episode_to_show(episodes, episode_id)
                 if shown is not None:
-                    entries = clinic.timeline.entries(shown.id, **timeline_query)
+                    advice: object
                     try:
-                        advice: object = clinic.pathway.episode_advice(shown.id)
+                        entries, advice = clinic.pathway.episode_view(shown.id, **timeline_query)
                     except Exception as exc:  # noqa: BLE001 - the step panel says what failed
+                        # The timeline still shows when the advice cannot be worked out.
+                        entries = clinic.timeline.entries(shown.id, **timeline_query)
                         advice = exc
                     read = EpisodeRead(
                         shown.id, (timeline_query, entries), (advice, allergies.state)

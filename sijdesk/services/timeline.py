@@ -95,6 +95,12 @@ def current_events_stmt(episode_id: int):
     )
 
 
+def timeline_order(newest_first: bool = True) -> list:
+    """The timeline's order: by date, then entry order (each version after its root)."""
+    order = [TimelineEvent.event_date, TimelineEvent.root_id, TimelineEvent.id]
+    return [c.desc() for c in order] if newest_first else order
+
+
 def current_patient_events_stmt(patient_id: int, kinds: Iterable[str]):
     """Select the current, valid versions of a patient's events of ``kinds`` in all
     their episodes (only those kinds' tables loaded), by episode, then date."""
@@ -184,23 +190,29 @@ class TimelineService(ServiceBase):
                 stmt = stmt.where(TimelineEvent.kind.in_(list(kinds)))
             if not include_removed:
                 stmt = stmt.where(TimelineEvent.entered_in_error.is_(False))
-            order = (TimelineEvent.event_date, TimelineEvent.root_id, TimelineEvent.id)
-            stmt = stmt.order_by(*(c.desc() for c in order) if newest_first else order)
-            events = list(session.scalars(stmt))
-            versions = self._version_numbers(session, events)
-            authors = _author_names(session, events)
-            entries = [
-                self._entry(session, e, version=versions[e.id], authors=authors) for e in events
-            ]
+            stmt = stmt.order_by(*timeline_order(newest_first))
+            entries = self.entries_in(session, list(session.scalars(stmt)))
+        self._audit_timeline_read(episode, entries, kinds)
+        return entries
+
+    def entries_in(self, session: Session, events: list[TimelineEvent]) -> list[TimelineEntry]:
+        """Entries of current ``events`` already read, in their order, inside the
+        caller's transaction (its caller has checked the role)."""
+        versions = self._version_numbers(session, events)
+        authors = _author_names(session, events)
+        return [self._entry(session, e, version=versions[e.id], authors=authors) for e in events]
+
+    def _audit_timeline_read(
+        self, episode: Episode, entries: list[TimelineEntry], kinds: Iterable[str] | None
+    ) -> None:
         self.audit_read(
             "timeline.view",
             "episode",
-            episode_id,
+            episode.id,
             patient_id=episode.patient_id,
             summary=f"read {len(entries)} timeline entries",
             details={"kinds": sorted(kinds) if kinds is not None else None},
         )
-        return entries
 
     def _version_numbers(self, session: Session, events: list[TimelineEvent]) -> dict[int, int]:
         roots = {e.root_id or e.id for e in events}

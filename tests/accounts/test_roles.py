@@ -37,6 +37,7 @@ ROLES = ("admin", "clinician", "reception")
 # the caller has checked the role.
 TAKES_A_SESSION = {
     ("timeline", "entry_in"),
+    ("timeline", "entries_in"),
     ("timeline", "insert_event"),
     ("allergies", "status_in"),
     ("contacts", "load"),
@@ -66,6 +67,7 @@ RECEPTION_DENIED = {
     ("timeline", "history"),
     ("timeline", "add"),
     ("pathway", "episode_advice"),
+    ("pathway", "episode_view"),
     ("pathway", "facts_for_episode"),
     ("pathway", "patient_alerts"),
     ("pathway", "record_decision"),

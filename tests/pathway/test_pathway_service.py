@@ -119,6 +119,64 @@ def test_injections_declines_and_rheumatology_clearance(record):
     assert "injections" in clinic.pathway.episode_advice(episode.id).advice.missing
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"newest_first": False},
+        {"kinds": ["outcome"]},
+        {"include_removed": True},
+        {"kinds": ["assessment", "therapy"], "include_removed": True, "newest_first": False},
+    ],
+)
+def test_the_episode_view_is_the_timeline_and_the_advice_from_one_read(record, query):
+    """What the window reads to open a patient: the same as the two reads apart,
+    with the events of the episode read once (issue 14: opening speed)."""
+    from sqlalchemy import event, select
+
+    from sijdesk.models import AuditEvent
+
+    clinic, _, episode, add = record
+    add("outcome", "2026-06-20", nrs=8)
+    wrong = add("outcome", "2026-07-01", nrs=9)
+    clinic.timeline.amend(wrong.id, {"date": "2026-07-01", "nrs": 7}, "typo")
+    removed = add("assessment", "2026-07-02", pain_region="above_belt")
+    clinic.timeline.remove(removed.id, "wrong patient")
+    add("assessment", "2026-07-02", pain_region="below_belt", distraction=True)
+    add("therapy", "2026-07-05", components=["met"], response="none")
+    add("therapy", "2026-07-05", components=["met"])  # same day: entry order decides
+    add("outcome", "2026-11-01", nrs=7)
+    expected_entries = clinic.timeline.entries(episode.id, **query)
+    expected_advice = clinic.pathway.episode_advice(episode.id)
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(clinic.db.engine, "before_cursor_execute", note)
+    try:
+        with clinic.db.read() as session:
+            before = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))
+        entries, advice = clinic.pathway.episode_view(episode.id, **query)
+    finally:
+        event.remove(clinic.db.engine, "before_cursor_execute", note)
+    assert entries == expected_entries
+    assert advice.advice == expected_advice.advice
+    assert advice.facts == expected_advice.facts
+    assert advice.last_decision == expected_advice.last_decision
+    # one read of the episode's events (the polymorphic load follows its kinds' tables)
+    events_read = [
+        s for s in statements if "FROM timeline_event" in s and "timeline_event.episode_id" in s
+    ]
+    assert len(events_read) == 1, events_read
+    with clinic.db.read() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.id > before).order_by(AuditEvent.id)
+        ).all()
+    assert actions == ["timeline.view", "advice.shown"]
+
+
 def test_a_recorded_fusion_closes_the_pathway(record):
     clinic, _, episode, add = record
     add("procedure", "2026-11-01", procedure="sij_fusion", side="left")

@@ -325,10 +325,12 @@ def test_an_opened_patient_keeps_the_timelines_filter_and_shows_an_advice_failur
     ui.view.timeline.set_kind("outcome")
     ui.wait_idle()
 
-    def broken(_episode_id):
+    def broken(*_args):
         raise UserError("The pathway's thresholds file is damaged.")
 
-    monkeypatch.setattr(clinic.pathway, "episode_advice", broken)
+    from sijdesk.services import pathway_service
+
+    monkeypatch.setattr(pathway_service, "advise", broken)
     ui.window.ops.default_failure = lambda exc, context: None  # the dialog is tested elsewhere
     ui.open_patient(patient.id)
     assert ui.timeline_kinds() == ["outcome"]
