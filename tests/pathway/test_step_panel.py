@@ -254,7 +254,7 @@ def test_a_step_s_details_hide_and_show_again(ui, opened):
     assert "Enough conservative care" in step_texts(panel, "injection")  # the others stay
     click_text(ui.qtbot, panel.advice_view, "show")
     assert shown in step_texts(panel, "conservative")
-    # another episode opens with every step as it comes
+    # a refresh of the same episode keeps the step as the user left it
     panel.refresh()
     ui.wait(lambda: panel.episode_advice is not None)
     assert shown in step_texts(panel, "conservative")
