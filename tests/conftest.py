@@ -25,6 +25,7 @@ from argon2 import PasswordHasher  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from sijdesk import backup  # noqa: E402
+from sijdesk.db import preflight  # noqa: E402
 from sijdesk.services import accounts  # noqa: E402
 from tests.signin import (  # noqa: E402
     TEST_PASSWORD,
@@ -94,6 +95,14 @@ def garbage_collector_unfrozen():
     yield
     if gc.get_freeze_count():
         gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def early_checks_forgotten():
+    """A damage check begun early (``sijdesk`` and its commands begin one) and not taken
+    by an opening belongs to its own test only."""
+    yield
+    preflight._early.clear()
 
 
 @pytest.fixture

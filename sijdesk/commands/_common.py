@@ -70,6 +70,11 @@ def open_clinic(args: argparse.Namespace, *, create: bool = False) -> Iterator[C
 
     A wrong username or password raises SignInFailed (exit status 3), audited.
     """
+    from sijdesk.db import preflight
+
+    # The damage check of a big file reads all of it: begun now, it overlaps with
+    # loading the services' libraries and checking the password.
+    preflight.start_early_check(getattr(args, "db", None), getattr(args, "db_url", None))
     from sijdesk.services import Clinic
 
     path = existing_database(args, create=create)

@@ -5,6 +5,7 @@ as saved stays saved and the database passes its checks afterwards."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import hashlib
 import os
@@ -19,11 +20,12 @@ import pytest
 from sqlalchemy import event
 
 from sijdesk.check import check_database
+from sijdesk.commands._common import open_clinic
 from sijdesk.db import preflight
 from sijdesk.db.migrate import open_database
 from sijdesk.errors import EnvironmentProblem
 from sijdesk.services import Clinic
-from tests.signin import new_clinic, reopen_clinic
+from tests.signin import TEST_PASSWORD, new_clinic, reopen_clinic, run_sijdesk
 
 
 def _sha(path: Path) -> str:
@@ -249,12 +251,47 @@ def test_after_a_crash_the_check_begun_at_start_is_not_repeated(tmp_path, monkey
     clinic.close()
 
 
-def test_damage_found_by_the_early_check_refuses_the_file(tmp_path):
+def test_a_command_begins_the_check_before_loading_the_services(tmp_path, monkeypatch):
+    # Each command on a big clinic reads the whole file to check it: begun first, the
+    # reading overlaps with loading the services and checking the password.
     path = tmp_path / "clinic.sqlite3"
     _closed_clinic(path)
+    checked = []
+    real = preflight._check_contents
+
+    def check(p):
+        checked.append((p, threading.current_thread().name))
+        return real(p)
+
+    monkeypatch.setattr(preflight, "_check_contents", check)
+    monkeypatch.setenv("SIJDESK_PASSWORD", TEST_PASSWORD)
+    args = argparse.Namespace(db=str(path), db_url=None, user="admin")
+    with open_clinic(args) as clinic:  # as every command that reads the clinic opens it
+        assert [p.family_name for p in clinic.patients.search("Early")] == ["Early"]
+    assert checked == [(path.resolve(), "sijdesk-early-check")]  # once, begun early
+
+
+def test_a_command_on_a_damaged_file_says_so_plainly(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    _closed_clinic(path)
+    before = _damage(path)
+    result = run_sijdesk("--db", str(path), "patients", "list")
+    assert result.returncode == 3
+    assert "is damaged" in result.stderr and "Restore the newest good backup" in result.stderr
+    assert _sha(path) == before  # the damaged file is left as it was
+
+
+def _damage(path: Path) -> str:
     data = bytearray(path.read_bytes())
     data[4096:8192] = os.urandom(4096)
     path.write_bytes(bytes(data))
+    return _sha(path)
+
+
+def test_damage_found_by_the_early_check_refuses_the_file(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    _closed_clinic(path)
+    _damage(path)
     preflight.start_early_check(str(path), None)
     with pytest.raises(preflight.DatabaseDamaged, match="is damaged"):
         open_database(str(path))
@@ -266,9 +303,7 @@ def test_a_file_changed_after_the_early_check_is_checked_again(tmp_path):
     preflight.start_early_check(str(path), None)
     _identity, found = preflight._early[path.resolve()].result(timeout=30)
     assert found is None  # whole when the check ran
-    data = bytearray(path.read_bytes())
-    data[4096:8192] = os.urandom(4096)
-    path.write_bytes(bytes(data))
+    _damage(path)
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # written a moment later
     with pytest.raises(preflight.DatabaseDamaged, match="is damaged"):
         open_database(str(path))
