@@ -98,6 +98,12 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 POSTGRESQL_DRIVER = "psycopg"
 CONNECT_TIMEOUT_S = 10
+# The planner's price of reading a page out of order, for SIJ Desk's own connections.
+# The server's default (4) is for spinning disks; a clinic's database is small enough
+# to stay in the server's memory, where a lookup by index costs about what reading in
+# order does. At 4, a search of 1,800 matches at 100,000 patients read every patient
+# (hash join, 22 ms) in one ANALYZE in two, rather than looking up each match (8 ms).
+RANDOM_PAGE_COST = 1.1
 
 
 def create_app_engine(url: str) -> Engine:
@@ -146,7 +152,11 @@ def _postgresql_engine(url: URL) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "sijdesk"},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "sijdesk",
+            "options": f"-c random_page_cost={RANDOM_PAGE_COST}",
+        },
     )
 
 
