@@ -104,7 +104,7 @@ SUMMARY_COLUMNS = (
 def _summaries(session: Session, stmt: Select) -> list[PatientSummary]:
     """``stmt``'s patients as list rows, read as SUMMARY_COLUMNS only."""
     rows = session.execute(stmt.with_only_columns(*SUMMARY_COLUMNS))
-    return [PatientSummary(**row._mapping) for row in rows]
+    return [PatientSummary(*tuple(row)) for row in rows]
 
 
 def _details(p: Patient) -> PatientDetails:
