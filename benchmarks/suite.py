@@ -599,7 +599,12 @@ def table(results: list[SizeResult]) -> str:
 def save(results: list[SizeResult], facts: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     sizes = "-".join(str(r.patients) for r in results)
-    path = RESULTS / f"{date.today().isoformat()}-{sizes}.json"
+    stem = f"{date.today().isoformat()}-{sizes}"
+    path = RESULTS / f"{stem}.json"
+    run = 2
+    while path.exists():  # a second run of the day keeps the first's results
+        path = RESULTS / f"{stem}-run{run}.json"
+        run += 1
     payload = {
         "date": date.today().isoformat(),
         "machine": {
