@@ -62,16 +62,27 @@ def search_tokens(given_names: str, family_name: str, phone: str = "") -> set[st
     return tokens
 
 
-def _token_ranges(prefixes: tuple[str, ...]):
-    return or_(
-        *(
-            and_(
-                PatientNameToken.token >= prefix,
-                PatientNameToken.token < prefix_upper_bound(prefix),
-            )
-            for prefix in prefixes
-        )
+def _token_range(prefix: str):
+    return and_(
+        PatientNameToken.token >= prefix,
+        PatientNameToken.token < prefix_upper_bound(prefix),
     )
+
+
+def _token_ranges(prefixes: tuple[str, ...]):
+    return or_(*(_token_range(prefix) for prefix in prefixes))
+
+
+def _token_ids(prefixes: tuple[str, ...]) -> Select | CompoundSelect:
+    """The ids of the patients with a token starting with any of ``prefixes``: one
+    range of the index each, one after the other. Not "range OR range": SQLite
+    answers that OR by collecting each token's whole key into a temporary table to
+    drop repeats (3 ms for "mac" at 100,000 patients, against 0.1 ms for the two
+    ranges read in turn); "id IN (...)" drops the repeats anyway."""
+    ranges = [
+        select(PatientNameToken.patient_id).where(_token_range(prefix)) for prefix in prefixes
+    ]
+    return ranges[0] if len(ranges) == 1 else union_all(*ranges)
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,7 @@ class WordMatch:
                 PatientNameToken.patient_id == Patient.id, _token_ranges(self.prefixes)
             )
             return or_(tokens, *self.columns) if self.columns else tokens
-        by_token = select(PatientNameToken.patient_id).where(_token_ranges(self.prefixes))
+        by_token = _token_ids(self.prefixes)
         if not self.columns:
             return Patient.id.in_(_collected(by_token))
         # One list of ids from each index, not "in the tokens OR a column":
@@ -103,9 +114,9 @@ class WordMatch:
         return Patient.id.in_(_collected(union_all(by_token, by_column)))
 
     def probe(self, limit: int):
-        """How many tokens match, counted no further than ``limit`` (a cheap index range)."""
-        inner = select(PatientNameToken.patient_id).where(_token_ranges(self.prefixes))
-        return select(func.count()).select_from(inner.limit(limit).subquery())
+        """How many tokens match, counted no further than ``limit`` (cheap index ranges)."""
+        inner = _token_ids(self.prefixes).limit(limit)
+        return select(func.count()).select_from(inner.subquery())
 
 
 @dataclass(frozen=True)

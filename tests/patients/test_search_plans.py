@@ -178,3 +178,23 @@ def test_collected_matches_are_never_looked_up_patient_by_patient(some_patients,
         found = [row[0] for row in session.execute(statement)]
     assert lookups == [], plan
     assert len(found) == 1
+
+
+@pytest.mark.parametrize("query", ["smi", "mith", "zoe luk", "o brien"])
+def test_a_words_token_ranges_are_read_one_after_the_other(some_patients, query):
+    """A word of three letters or more matches two ranges of the token index (the start
+    of a name, and inside one). Written as "range OR range", SQLite gathered every
+    matching token's key into a temporary table to drop repeats: 3 ms of a 17 ms search
+    for "mac" at 100,000 patients, where the two ranges read in turn take 0.1 ms."""
+    with some_patients.db.read() as session:
+        understood = PatientQuery.parse(query)
+        assert understood is not None
+        statements = [word.probe(1000) for word in understood.words if word.prefixes]
+        statements.append(page_of(ids_with_total(matching(session, query)), limit=200))
+        if session.bind.dialect.name == "sqlite":
+            plans = [_sqlite_plan(session, statement) for statement in statements]
+            assert not any("MULTI-INDEX OR" in line for plan in plans for line in plan), plans
+        counts = [session.scalar(statement) for statement in statements[:-1]]
+        found = [row[0] for row in session.execute(statements[-1])]
+    assert all(count >= 1 for count in counts), counts
+    assert len(found) == 1
