@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 
 RECORD_MNEMONICS = {name: KINDS[name].menu_text for name in RECORDABLE_KINDS}
+# Background work is named in the status bar only once it has lasted this long.
+BUSY_SHOWN_AFTER_MS = 400
 
 
 def database_key(clinic) -> str:
@@ -500,6 +502,10 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.busy_label = QLabel("")
         self.busy_label.setAccessibleName("Background work")
+        self._busy_shown_later = QTimer(self)
+        self._busy_shown_later.setSingleShot(True)
+        self._busy_shown_later.setInterval(BUSY_SHOWN_AFTER_MS)
+        self._busy_shown_later.timeout.connect(self._show_busy)
         self.db_label = QLabel(f"{database_label(self.clinic)} · pathway {PATHWAY_VERSION}")
         self.db_label.setAccessibleName("Database and pathway version")
         where = self.clinic.db.path or self.clinic.db.engine.url.render_as_string(
@@ -927,7 +933,19 @@ class MainWindow(QMainWindow):
         self.step_panel.refresh()
 
     def _on_busy(self, busy: bool) -> None:
-        self.busy_label.setText("Working…" if busy else "")
+        # Said only of work that lasts: a search per keystroke would make the status bar
+        # flicker, and its relayout and repaint ran beside the search on the worker.
+        if busy:
+            if not self._busy_shown_later.isActive() and not self.busy_label.text():
+                self._busy_shown_later.start()
+            return
+        self._busy_shown_later.stop()
+        if self.busy_label.text():
+            self.busy_label.setText("")
+
+    def _show_busy(self) -> None:
+        if self.ops.busy:
+            self.busy_label.setText("Working…")
 
     # -- documents (ui/documents_hooks.py does the work) -------------------------------------
 

@@ -61,6 +61,22 @@ log = logging.getLogger(__name__)
 PatientIdRole = Qt.ItemDataRole.UserRole + 1
 SummaryRole = Qt.ItemDataRole.UserRole + 2
 
+# The roles the list answers, as plain ints. The view asks each visible cell for
+# seven roles at every paint (some 400 calls for one screen), on the GUI thread,
+# often while the worker runs a search: each call must be short.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ANSWERED = frozenset(
+    (_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, _ACCESSIBLE, PatientIdRole, SummaryRole)
+)
+_LEFT_CENTRED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ARCHIVED_GREY = "#6d6d6d"
+
 SEARCH_DEBOUNCE_MS = 250
 MAX_RECENT = 9
 
@@ -270,37 +286,38 @@ class PatientListModel(QAbstractTableModel):
     def flags(self, index: _ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
-    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._count:
+    def data(self, index: _ModelIndex, role: int = _DISPLAY) -> Any:
+        role = int(role)
+        if role not in _ANSWERED or not index.isValid() or index.row() >= self._count:
             return None
         patient = self.patient_at(index.row())
         column = index.column()
         if patient is None:
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY:
                 return "…" if column == 0 else ""
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _TOOLTIP:
                 return "Loading…"
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if column == 0:
                 name = display_name(patient)
                 return f"{name} (archived)" if patient.archived else name
             if column == 1:
                 return patient.date_of_birth.isoformat()
             return patient.record_number
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(patient)
-        if role == Qt.ItemDataRole.ForegroundRole and patient.archived:
-            return QColor("#6d6d6d")
-        if role == Qt.ItemDataRole.FontRole and patient.archived:
+        if role == _FOREGROUND and patient.archived:
+            return QColor(_ARCHIVED_GREY)
+        if role == _FONT and patient.archived:
             font = QFont()
             font.setItalic(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ALIGNMENT and column > 0:
+            return _LEFT_CENTRED
+        if role == _ACCESSIBLE:
             born = patient.date_of_birth.isoformat()
             return f"{display_name(patient)}, born {born}, record {patient.record_number}"
         if role == PatientIdRole:

@@ -180,3 +180,30 @@ def test_a_common_search_shows_and_counts_only_up_to_the_limit(qtbot, qtmodeltes
     model.set_query("")  # the whole list is never cut short
     _wait_loaded(qtbot, model)
     assert model.rowCount() == many.patients.count() > 50
+
+
+def test_patient_list_answers_only_the_roles_it_draws(qtbot, clinic, people, ops):
+    """The view asks every visible cell for seven roles at each paint: the model
+    answers the ones it draws and returns nothing for the rest at once."""
+    clinic.patients.set_archived(people[0].id, True, reason="moved away")
+    model = PatientListModel(clinic, ops)
+    model.set_include_archived(True)
+    _wait_loaded(qtbot, model)
+    rows = {model.data(model.index(r, 0), PatientIdRole): r for r in range(model.rowCount())}
+    archived = rows[people[0].id]
+    current = rows[people[1].id]
+    for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole):
+        assert model.data(model.index(current, 0), role) is None
+    left_centred = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    assert model.data(model.index(current, 1), Qt.ItemDataRole.TextAlignmentRole) == int(
+        left_centred
+    )
+    assert model.data(model.index(current, 0), Qt.ItemDataRole.TextAlignmentRole) is None
+    assert model.data(model.index(current, 0), Qt.ItemDataRole.FontRole) is None
+    grey = model.data(model.index(archived, 0), Qt.ItemDataRole.ForegroundRole)
+    assert grey.name() == "#6d6d6d"
+    assert model.data(model.index(archived, 0), Qt.ItemDataRole.FontRole).italic()
+    assert "archived" in model.data(model.index(archived, 0), Qt.ItemDataRole.ToolTipRole)
+    assert model.flags(model.index(current, 0)) == (
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    )

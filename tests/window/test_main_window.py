@@ -249,3 +249,25 @@ def test_generated_documents_are_events_and_enable_print(ui, clinic, patient_wit
     preview = next(d for d in ui.window.documents.dialogs if isinstance(d, PdfPreview))
     assert preview.pdf == made.pdf
     preview.close()
+
+
+def test_background_work_is_named_only_once_it_lasts(ui):
+    """A search per keystroke must not make the status bar flicker "Working…" (nor
+    relayout it beside each search); work that lasts is still named."""
+    import threading
+
+    from sijdesk.ui import main_window
+
+    window = ui.window
+    ui.wait_idle()
+    window.ops.run(lambda: None)
+    ui.wait_idle()
+    assert window.busy_label.text() == ""
+    release = threading.Event()
+    window.ops.run(lambda: release.wait(10))
+    assert window.busy_label.text() == ""  # not at once
+    ui.qtbot.waitUntil(lambda: window.busy_label.text() == "Working…", timeout=5000)
+    assert main_window.BUSY_SHOWN_AFTER_MS >= 200
+    release.set()
+    ui.wait_idle()
+    assert window.busy_label.text() == ""
