@@ -75,6 +75,14 @@ def resolve_database_url(db_path: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{default_database_path()}"
 
 
+# Each connection's page cache. SQLite's default (2 MiB) could not hold the pages a
+# name search reads at 100,000 patients (the index range and some 1,800 patients'
+# rows), so each search read them again from the operating system: the ranked page
+# of "mac" took 3.6 ms, 2.0 with 16 MiB (the whole search 9.3 -> 6.8 ms). The cache
+# fills only as pages are read, one per connection.
+SQLITE_CACHE_KIB = 16 * 1024
+
+
 def _install_sqlite_behaviour(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -86,6 +94,7 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         finally:
             cursor.close()
 

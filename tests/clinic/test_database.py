@@ -19,6 +19,8 @@ def test_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(db_path):
         assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        # A page cache that holds what a search reads (negative: KiB, not pages).
+        assert session.execute(text("PRAGMA cache_size")).scalar() == -16 * 1024
     db.dispose()
 
 
