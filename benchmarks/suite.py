@@ -181,9 +181,13 @@ def measure_size(
     from sijdesk.demo import DEMO_PASSWORD
     from sijdesk.services import Clinic
     from sijdesk.services.patient_search import PatientQuery, prefix_upper_bound
+    from tests.signin import copy_clinic
 
     facts = ensure_clinic(folder, patients)
-    path = clinic_path(folder, patients)
+    # Measured on a copy: the run's letters, care plans and audited reads would stay
+    # in the kept clinic, and its "200 events" patient grew by some 20 events a run.
+    path = work / clinic_path(folder, patients).name
+    copy_clinic(clinic_path(folder, patients), path)
     result = SizeResult(patients)
     if commands:  # first: quick, and a broken command shows before the long part
         measure_commands(path, result, runs, work)
